@@ -1,0 +1,48 @@
+"""Shared REST plumbing: permission class, scoped viewsets whose writes go through services."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, viewsets
+
+from gonghui.core.scoping import scoped
+
+
+def drf_errors(exc):
+    """Translate model/service validation errors into DRF's 400 with field messages."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    return exc
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    """Reads are scoped by jurisdiction; writes are delegated to `service_create/update/delete`.
+
+    Objects outside the jurisdiction are not in the queryset, so they answer 404 like absent ones.
+    """
+
+    service_create = None
+    service_update = None
+    service_delete = None
+
+    def get_queryset(self):
+        return scoped(super().get_queryset(), self.request.user)
+
+    def _call(self, fn, *args):
+        try:
+            return fn(self.request.user, *args)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise drf_errors(exc) from exc
+
+    def perform_create(self, serializer):
+        serializer.instance = self._call(type(self).service_create, dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = self._call(
+            type(self).service_update, serializer.instance, dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        self._call(type(self).service_delete, instance)

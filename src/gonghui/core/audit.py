@@ -1,0 +1,88 @@
+"""The audit trail: services call `record()` inside their transaction, after the write.
+
+Values are stored as display strings so that history stays readable after related objects change,
+and personal data is stored masked: the audit log must not become a second copy of it.
+"""
+
+import contextvars
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+request_id_var = contextvars.ContextVar("gonghui_request_id", default=None)
+
+
+def current_request_id():
+    rid = request_id_var.get()
+    if rid is None:
+        # Outside a request (a command, a task): one id per call site is the best grouping we have.
+        rid = uuid.uuid4().hex
+    return rid
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (date, datetime, Decimal)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def snapshot(obj):
+    """Field values of `obj` as plain data, masking the fields a model declares as personal."""
+    masked = getattr(obj, "audit_masked_fields", {})
+    skipped = set(getattr(obj, "audit_skip_fields", ()))
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.name in skipped:
+            continue
+        if field.name in masked:
+            data[field.name] = masked[field.name](getattr(obj, field.name))
+        elif field.is_relation:
+            data[field.name] = _plain(getattr(obj, field.name))
+        else:
+            data[field.name] = _plain(field.value_from_object(obj))
+    return data
+
+
+def diff(before, after):
+    keys = set(before) | set(after)
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def record(user, action, obj, *, before=None, parent=None, note="", changes=None):
+    from gonghui.core.models import AuditEntry
+
+    if changes is None:
+        after = snapshot(obj) if action != AuditEntry.Action.DELETE else {}
+        changes = diff(before or {}, after)
+    if parent is None and hasattr(obj, "audit_parent"):
+        parent = obj.audit_parent()
+    return AuditEntry.objects.create(
+        request_id=current_request_id(),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        parent_content_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
+        parent_object_id=str(parent.pk) if parent is not None else "",
+        changes=changes,
+        note=note[:500],
+    )
+
+
+def history(obj):
+    """The object's own entries and those of its children, newest first."""
+    from gonghui.core.models import AuditEntry
+
+    ct = ContentType.objects.get_for_model(obj)
+    pk = str(obj.pk)
+    return AuditEntry.objects.filter(
+        models.Q(content_type=ct, object_id=pk) | models.Q(parent_content_type=ct, parent_object_id=pk)
+    ).select_related("user", "content_type")

@@ -1,0 +1,54 @@
+"""Tables the whole platform shares: the audit log."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from which values to which, grouped by request.
+
+    `parent_*` names the object a change belongs to (a member's union, say), so that a parent's
+    history page also lists its children's changes.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新建")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        IMPORT = "import", _("导入")
+        EXPORT = "export", _("导出")
+        ACTION = "action", _("操作")
+
+    timestamp = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    request_id = models.CharField(_("请求编号"), max_length=32, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    parent_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parent_object_id = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, help_text="{field: [before, after]}")
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-timestamp", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["parent_content_type", "parent_object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
