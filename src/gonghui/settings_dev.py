@@ -23,3 +23,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Served from the app directories by WhiteNoise's finders; no collectstatic needed for the demo.
+STATIC_ROOT = None
