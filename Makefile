@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test e2e bench lint fmt
+.PHONY: install demo test e2e bench lint lint-check fmt
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "# $$f"; $(BIN)/python $$f || exit 1; done
+
+lint-check: $(STAMP)
+	$(BIN)/ruff check src benchmarks scripts
 
 lint: $(STAMP)
 	$(BIN)/ruff check src benchmarks scripts
