@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
 VALID_CALLBACKS = ("满意", "基本满意", "不满意")
 DEFAULT_SATISFACTION_WEIGHTS: dict[str, float] = {"满意": 1.0, "基本满意": 0.9, "不满意": 0.0}
 RATE_KEYS = ("response", "resolution", "satisfaction")
@@ -52,6 +53,8 @@ def _in(moment, start, end) -> bool:
     if moment is None:
         return False
     if isinstance(moment, dt.datetime) and not isinstance(start, dt.datetime):
+        if moment.tzinfo is not None:  # periods given as dates are China calendar days
+            moment = moment.astimezone(CST)
         moment = moment.date()
     return start <= moment < end
 

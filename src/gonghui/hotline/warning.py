@@ -193,8 +193,14 @@ def _get(record, key, default=None):
     return getattr(record, key, default)
 
 
+_CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
 def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+    """The China calendar day of a date or datetime (aware datetimes converted to UTC+8)."""
+    if isinstance(value, dt.datetime):
+        return (value.astimezone(_CST) if value.tzinfo is not None else value).date()
+    return value
 
 
 # --------------------------------------------------------------------------- seasonality

@@ -161,3 +161,10 @@ def test_definitions_are_chinese():
     defs = RateConfig().definitions()
     assert set(defs) == {"response", "resolution", "satisfaction"}
     assert all("率" in d for d in defs.values())
+
+
+def test_aware_datetimes_fall_in_china_calendar_days():
+    # 2021-02-28 17:00 UTC is 1 March 01:00 in China: outside Jan-Feb
+    rec = {"id": 1, "callback_result": "满意", "callback_at": dt.datetime(2021, 2, 28, 17, tzinfo=dt.UTC)}
+    assert compute_rates([rec], JAN, MAR)["satisfaction"].denominator == 0
+    assert compute_rates([rec], MAR, dt.date(2021, 4, 1))["satisfaction"].denominator == 1
