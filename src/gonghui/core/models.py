@@ -52,3 +52,18 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
+
+    def labelled_changes(self):
+        """(field label, before, after) with the model's Chinese field names, for history pages."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, pair in self.changes.items():
+            label = name
+            if model is not None:
+                try:
+                    label = str(model._meta.get_field(name).verbose_name)
+                except Exception:  # noqa: BLE001 - a field removed since the entry was written
+                    pass
+            before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            rows.append((label, before, after))
+        return rows
