@@ -1,0 +1,6 @@
+from gonghui.core import views as generic
+from gonghui.hotline.models import Ticket
+
+
+class TicketListView(generic.ObjectListView):
+    model = Ticket
