@@ -1,0 +1,419 @@
+"""The salary reference booklet (蓝宝书) as a PDF in Chinese and the same tables as ``.xlsx``.
+Pure: no Django import; input is a :class:`gonghui.bargaining.stats.TableSet` (only published
+figures are in it) plus names for the codes.
+
+The PDF is drawn with ReportLab and embeds (as a subset) the WenQuanYi Micro Hei font shipped
+inside the PyPI package ``paperang-p2-fonts-cjk``, so Chinese renders and can be extracted on any
+machine, with nothing installed from the operating system.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from xml.sax.saxutils import escape
+
+from .stats import (
+    BENEFIT_LABELS,
+    PUBLISHED,
+    QUANTILE_LABELS,
+    QUANTILE_NAMES,
+    SUPPRESSION_SYMBOL,
+    Table,
+    TableSet,
+    WageGuideline,
+)
+
+FONT_NAME = "WenQuanYiMicroHei"
+_registered = False
+
+
+def cjk_font_path() -> str:
+    """Path of the embedded CJK font (a TrueType collection inside an installed PyPI package)."""
+    return str(resources.files("paperang_p2_fonts_cjk").joinpath("fonts", "wqy-microhei.ttc"))
+
+
+def _register_font() -> None:
+    global _registered
+    if _registered:
+        return
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(FONT_NAME, cjk_font_path(), subfontIndex=0))
+    _registered = True
+
+
+Names = Mapping[str, Mapping[object, str]]
+
+
+def _name(names: Names | None, dim: str, code) -> str:
+    if names and dim in names and code in names[dim]:
+        return str(names[dim][code])
+    return str(code)
+
+
+def _fmt(v, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return SUPPRESSION_SYMBOL
+    return f"{v:,.{digits}f}"
+
+
+def _pct(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return f"{v * 100:+.1f}%"
+
+
+def _row_cells(t: Table, i: int, variable: str) -> list[str]:
+    if t.status[i] != PUBLISHED:
+        return [SUPPRESSION_SYMBOL] * (3 + len(QUANTILE_NAMES))
+    vals = [str(int(t.enterprises[i])), str(int(t.employees[i]))]
+    for qn in QUANTILE_NAMES:
+        v = t.values[f"{variable}_{qn}"][i]
+        vals.append("—" if math.isnan(v) and qn in ("p10", "p90") and not t.tails_published[i] else _fmt(v))
+    vals.append(_fmt(t.values[f"{variable}_mean"][i]))
+    return vals
+
+
+def _box_chart(labels: Sequence[str], stats: Sequence[Sequence[float] | None], width: float = 460):
+    """A horizontal box-plot-style chart: whiskers P10-P90, box P25-P75, a bar at the median."""
+    from reportlab.graphics.shapes import Drawing, Line, Rect, String
+    from reportlab.lib import colors
+
+    row_h, left, right_pad = 16, 90, 20
+    height = row_h * len(labels) + 24
+    d = Drawing(width, height)
+    known = [x for s in stats if s for x in s if not math.isnan(x)]
+    if not known:
+        d.add(String(left, height / 2, "数据不足，未绘制", fontName=FONT_NAME, fontSize=8))
+        return d
+    lo, hi = min(known), max(known)
+    span = (hi - lo) or 1.0
+    lo, hi = lo - 0.05 * span, hi + 0.05 * span
+
+    def xpos(v):
+        return left + (v - lo) / (hi - lo) * (width - left - right_pad)
+
+    for k, (label, s) in enumerate(zip(labels, stats, strict=True)):
+        y = height - 14 - k * row_h
+        d.add(String(2, y - 3, label[:10], fontName=FONT_NAME, fontSize=7))
+        if not s:
+            d.add(String(left, y - 3, SUPPRESSION_SYMBOL, fontName=FONT_NAME, fontSize=7))
+            continue
+        p10, p25, p50, p75, p90 = s
+        if not math.isnan(p10) and not math.isnan(p90):
+            d.add(Line(xpos(p10), y, xpos(p90), y, strokeColor=colors.grey))
+        d.add(
+            Rect(
+                xpos(p25),
+                y - 5,
+                max(xpos(p75) - xpos(p25), 0.5),
+                10,
+                fillColor=colors.HexColor("#9cc3e6"),
+                strokeColor=colors.HexColor("#1f4e79"),
+            )
+        )
+        d.add(
+            Line(xpos(p50), y - 6, xpos(p50), y + 6, strokeColor=colors.HexColor("#c00000"), strokeWidth=1.5)
+        )
+    for v in (lo + (hi - lo) * f for f in (0.05, 0.5, 0.95)):
+        d.add(String(xpos(v) - 12, 2, f"{v:,.0f}", fontName=FONT_NAME, fontSize=6))
+    return d
+
+
+def render_pdf(
+    tables: TableSet,
+    *,
+    title: str = "主要行业职工薪酬福利集体协商参考信息",
+    year: int | None = None,
+    issuer: str = "",
+    names: Names | None = None,
+    industries: Sequence | None = None,
+    variable: str = "monthly",
+    max_occupations: int | None = 30,
+    benefits: Sequence[Mapping] | None = None,
+    guideline: WageGuideline | None = None,
+) -> bytes:
+    """The booklet as PDF bytes: cover, method page, one chapter per industry (division) with the
+    occupation × level table and a box-plot-style chart per occupation, the benefits summary,
+    and the suppression notes. ``variable`` is "monthly" or "annual"; ``max_occupations`` caps
+    the occupations per chapter (largest first; the .xlsx always has all of them)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        KeepTogether,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+    from reportlab.platypus import (
+        Table as RLTable,
+    )
+
+    _register_font()
+
+    def _p(text, style):
+        return Paragraph(escape(str(text)), style)
+
+    base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=9, leading=14, wordWrap="CJK")
+    h1 = ParagraphStyle("h1", parent=base, fontSize=16, leading=24, spaceAfter=8)
+    cover = ParagraphStyle("cover", parent=base, fontSize=22, leading=34, alignment=1)
+    var_label = "月工资" if variable == "monthly" else "年工资（工资价位）"
+    year_txt = f"{year}年" if year else ""
+
+    story: list = [Spacer(1, 70 * mm), _p(f"{year_txt}{title}", cover), Spacer(1, 12 * mm)]
+    if issuer:
+        story.append(_p(issuer, ParagraphStyle("iss", parent=cover, fontSize=14)))
+    story.append(PageBreak())
+
+    # method page
+    story.append(_p("说明", h1))
+    story.append(
+        _p(
+            f"本册所列工资为{var_label}，单位：元。各分位数含义："
+            + "、".join(f"{QUANTILE_LABELS[q]}（P{q[1:]}）" for q in QUANTILE_NAMES)
+            + "。",
+            base,
+        )
+    )
+    for line in tables.method_note.split("\n"):
+        story.append(_p(line, base))
+    story.append(_p(tables.rules.note(), base))
+    story.append(
+        _p(
+            f"“{SUPPRESSION_SYMBOL}”表示该单元格未公布；“—”表示样本量不足以估计低位数、高位数或无上年可比数据。",
+            base,
+        )
+    )
+    if guideline is not None:
+        story.append(
+            _p(
+                f"{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，上线{guideline.upper:.1%}，下线{guideline.lower:.1%}。",
+                base,
+            )
+        )
+    story.append(PageBreak())
+
+    # industry chapters
+    tot = tables.tables.get("division")
+    detail = tables.tables.get("division_occupation_level")
+    occ_t = tables.tables.get("division_occupation")
+    if tot is not None and detail is not None and occ_t is not None:
+        div_keys = tot.keys["division"].tolist()
+        chosen = (
+            industries
+            if industries is not None
+            else [k for i, k in enumerate(div_keys) if tot.status[i] == PUBLISHED]
+        )
+        head = (
+            ["职业", "岗位等级", "企业数", "职工数"]
+            + [QUANTILE_LABELS[q] for q in QUANTILE_NAMES]
+            + ["平均数"]
+        )
+        d_div = detail.keys["division"].tolist()
+        d_occ = detail.keys["occupation"].tolist()
+        d_lvl = detail.keys["level"].tolist()
+        o_div = occ_t.keys["division"].tolist()
+        o_occ = occ_t.keys["occupation"].tolist()
+        for div in chosen:
+            if div not in div_keys:
+                continue
+            di = div_keys.index(div)
+            story.append(_p(f"{_name(names, 'division', div)}（{div}）", h1))
+            summary = _row_cells(tot, di, variable)
+            story.append(
+                _p(
+                    f"本行业样本企业{summary[0]}家、职工{summary[1]}人，{var_label}中位数{summary[4]}元，平均数{summary[-1]}元。",
+                    base,
+                )
+            )
+            yoy = tot.values.get(f"yoy_{variable}_p50")
+            if yoy is not None:
+                story.append(_p(f"中位数比上年增长{_pct(yoy[di])}。", base))
+            occ_rows = [i for i in range(len(occ_t)) if o_div[i] == div]
+            occ_rows.sort(key=lambda i: -(occ_t.employees[i] if occ_t.status[i] == PUBLISHED else -1))
+            if max_occupations is not None:
+                occ_rows = occ_rows[:max_occupations]
+            for oi in occ_rows:
+                occ = o_occ[oi]
+                data = [head]
+                data.append([_name(names, "occupation", occ), "合计", *_row_cells(occ_t, oi, variable)])
+                labels, stats = [], []
+                for i in range(len(detail)):
+                    if d_div[i] != div or d_occ[i] != occ:
+                        continue
+                    data.append(["", _name(names, "level", d_lvl[i]), *_row_cells(detail, i, variable)])
+                    labels.append(_name(names, "level", d_lvl[i]))
+                    if detail.status[i] == PUBLISHED:
+                        stats.append([float(detail.values[f"{variable}_{q}"][i]) for q in QUANTILE_NAMES])
+                    else:
+                        stats.append(None)
+                table = RLTable(data, repeatRows=1, colWidths=[80, 62, 34, 36] + [44] * 6)
+                table.setStyle(
+                    TableStyle(
+                        [
+                            ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+                            ("FONTSIZE", (0, 0), (-1, -1), 7),
+                            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde8f4")),
+                            ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+                        ]
+                    )
+                )
+                block = [table]
+                if stats and any(stats):
+                    block += [Spacer(1, 2), _box_chart(labels, stats)]
+                story.append(KeepTogether([*block, Spacer(1, 6)]))
+            story.append(PageBreak())
+
+    # benefits
+    if benefits:
+        story.append(_p("福利情况汇总", h1))
+        cols = [k for k in BENEFIT_LABELS if any(k in r for r in benefits)]
+        data = [["行业", "企业数"] + [BENEFIT_LABELS[c] for c in cols]]
+        for r in benefits:
+            label = "全部" if r.get("division") is None else _name(names, "division", r["division"])
+            row = [label, SUPPRESSION_SYMBOL if r.get("enterprises") is None else str(r["enterprises"])]
+            for c in cols:
+                v = r.get(c)
+                if v is None:
+                    row.append(SUPPRESSION_SYMBOL)
+                elif c == "paid_leave_days":
+                    row.append(f"{v:.1f}天")
+                else:
+                    row.append(f"{v:.0%}")
+            data.append(row)
+        t = RLTable(data, repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+                    ("FONTSIZE", (0, 0), (-1, -1), 7),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ]
+            )
+        )
+        story += [t, _p("注：带薪年休假为平均天数，其余为提供该项福利的企业占比。", base), PageBreak()]
+
+    # suppression notes
+    story.append(_p("数据保密说明", h1))
+    story.append(_p(tables.rules.note(), base))
+    n_supp = sum(int((t.status != PUBLISHED).sum()) for t in tables.tables.values())
+    story.append(
+        _p(
+            f"本册各表共有{n_supp}个单元格以“{SUPPRESSION_SYMBOL}”标注未公布。任何公布数据均不反映单个企业的工资水平。",
+            base,
+        )
+    )
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        title=f"{year_txt}{title}",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+
+    def footer(canvas, doc_):
+        canvas.saveState()
+        canvas.setFont(FONT_NAME, 7)
+        canvas.drawCentredString(A4[0] / 2, 8 * mm, f"{year_txt}{title}  第{doc_.page}页")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=lambda c, d: None, onLaterPages=footer)
+    return buf.getvalue()
+
+
+XLSX_SHEETS = {
+    "division": "分行业",
+    "division_occupation": "分行业职业",
+    "division_occupation_level": "分行业职业等级",
+    "group_occupation_level": "分中类职业等级",
+    "occupation_level": "分职业等级",
+    "region": "分区域",
+    "region_level": "分区域等级",
+    "level": "分岗位等级",
+    "total": "全部",
+}
+
+DIM_LABELS = {
+    "division": "行业大类",
+    "group": "行业中类",
+    "occupation": "职业",
+    "level": "岗位等级",
+    "region": "区域",
+}
+
+
+def render_xlsx(
+    tables: TableSet, *, names: Names | None = None, sheets: Mapping[str, str] = XLSX_SHEETS
+) -> bytes:
+    """The same tables as an Excel workbook: one sheet per table (published figures only,
+    ``※`` for suppressed cells), monthly and annual pay, weighted figures when weights were
+    given, year-on-year changes when available, and a method sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "说明"
+    ws.append(["说明"])
+    for line in tables.method_note.split("\n"):
+        ws.append([line])
+    ws.append([tables.rules.note()])
+    ws.append([f"“{SUPPRESSION_SYMBOL}”表示未公布；空白表示样本量不足以估计低位数、高位数或无上年可比数据。"])
+    for name, label in sheets.items():
+        t = tables.tables.get(name)
+        if t is None:
+            continue
+        ws = wb.create_sheet(label)
+        value_cols = list(t.values)
+        header = []
+        for d in t.dims:
+            header += [DIM_LABELS.get(d, d) + "代码", DIM_LABELS.get(d, d)]
+        header += ["企业数", "职工数", "加权职工数"] + [_column_label(c) for c in value_cols]
+        ws.append(header)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        keys = {d: t.keys[d].tolist() for d in t.dims}
+        vals = {c: t.values[c].tolist() for c in value_cols}
+        for i in range(len(t)):
+            row: list = []
+            for d in t.dims:
+                row += [keys[d][i], _name(names, d, keys[d][i])]
+            if t.status[i] != PUBLISHED:
+                row += [SUPPRESSION_SYMBOL] * (3 + len(value_cols))
+            else:
+                we = float(t.weighted_employees[i])
+                row += [int(t.enterprises[i]), int(t.employees[i]), None if math.isnan(we) else round(we, 1)]
+                row += [
+                    None if math.isnan(vals[c][i]) else round(vals[c][i], 4 if c.startswith("yoy") else 2)
+                    for c in value_cols
+                ]
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _column_label(col: str) -> str:
+    var, _, stat = col.partition("_")
+    prefix = ""
+    if var == "yoy":
+        prefix = "比上年增长·"
+        var, _, stat = stat.partition("_")
+    var_txt = {"monthly": "月工资", "annual": "年工资"}.get(var, var)
+    weighted = stat.startswith("w")
+    s = stat[1:] if weighted else stat
+    s_txt = "平均数" if s == "mean" else QUANTILE_LABELS.get(s, s)
+    return f"{prefix}{var_txt}{'（加权）' if weighted else ''}{s_txt}"
