@@ -435,6 +435,7 @@ class NegotiationCase(models.Model):
     review_objection_on = models.DateField(
         _("审查提出异议日期"), null=True, blank=True, help_text=_("劳动保障部门15日内提出异议时填写")
     )
+    renewal_requested_on = models.DateField(_("提出续订要求日期"), null=True, blank=True)
     term_years = models.PositiveSmallIntegerField(
         _("期限（年）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
@@ -474,6 +475,17 @@ class NegotiationCase(models.Model):
 
     def audit_parent(self):
         return self.union
+
+    def deadlines(self, today=None):
+        """Every statutory deadline of the case with its status today (deadlines.py's rules)."""
+        from gonghui.bargaining import caserules
+
+        return caserules.case_deadlines(self, today)
+
+    def missed_deadlines(self, today=None):
+        from gonghui.bargaining import caserules
+
+        return caserules.missed_deadlines(self, today)
 
     def clean(self):
         errors = {}

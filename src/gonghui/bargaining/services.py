@@ -355,14 +355,14 @@ def benefits_summary(rnd):
     )
     if not rets:
         return []
-    division = np.array([r["industry_id"][:2] for r in rets], dtype=object)
+    division = np.array([r["industry_id"][:2] for r in rets])  # a str array: stats calls .item()
     cols = {}
     for key in stats.BENEFIT_LABELS:
         values = [r[key] for r in rets]
-        if isinstance(values[0], bool):
-            cols[key] = np.array(values, dtype=bool)
+        if key == "paid_leave_days":
+            cols[key] = np.array([float(v) for v in values], dtype=np.float64)  # mean days
         else:
-            cols[key] = np.array([float(v) for v in values], dtype=np.float64)
+            cols[key] = np.array([bool(v) for v in values], dtype=bool)  # share of enterprises offering it
     return stats.summarize_benefits(division, cols, min_enterprises=rnd.min_enterprises)
 
 
@@ -412,8 +412,100 @@ def publish_booklet(user, rnd, note=""):
 
 
 def _render_booklet(booklet_mod, obj, rnd, guideline):
-    """Render the PDF and the workbook through booklet.py (the pure renderer)."""
-    raise NotImplementedError
+    """Render the PDF and the workbook through booklet.py from the stored tables, so the files
+    show exactly the figures stored with the version."""
+    tables = tableset_from_json(obj.tables, rnd.rules(), obj.rules.get("weighted", False))
+    names = code_names(tables)
+    wg = (
+        stats.WageGuideline(
+            year=guideline.year,
+            baseline=float(guideline.baseline) / 100,
+            upper=float(guideline.upper) / 100,
+            lower=float(guideline.lower) / 100,
+        )
+        if guideline is not None
+        else None
+    )
+    pdf = booklet_mod.render_pdf(
+        tables,
+        year=rnd.year,
+        issuer=rnd.scope_union.name,
+        names=names,
+        benefits=obj.benefits,
+        guideline=wg,
+    )
+    xlsx = booklet_mod.render_xlsx(tables, names=names)
+    return pdf, xlsx
+
+
+_STATUS_CODES = {"published": stats.PUBLISHED, "primary": stats.PRIMARY, "secondary": stats.SECONDARY}
+
+
+def tableset_from_json(data, rules, weighted):
+    """The inverse of serialize_tables: a stats.TableSet from stored rows."""
+    out = {}
+    for name, t in data.items():
+        rows = t["rows"]
+        dims = tuple(t["dims"])
+        value_cols = [
+            k
+            for k in (rows[0] if rows else {})
+            if k
+            not in (
+                "key",
+                "status",
+                "enterprises",
+                "employees",
+                "weighted_employees",
+                "tails_published",
+                "parents",
+            )
+        ]
+        parent_names = list(rows[0]["parents"]) if rows else []
+
+        def num(v):
+            return math.nan if v is None else v
+
+        out[name] = stats.Table(
+            name=name,
+            dims=dims,
+            title=t["title"],
+            keys={d: np.array([r["key"][d] for r in rows], dtype=object) for d in dims},
+            parent_index={p: np.array([r["parents"][p] for r in rows], dtype=np.int64) for p in parent_names},
+            enterprises=np.array(
+                [r["enterprises"] if r["enterprises"] is not None else -1 for r in rows], dtype=np.int64
+            ),
+            employees=np.array(
+                [r["employees"] if r["employees"] is not None else -1 for r in rows], dtype=np.int64
+            ),
+            weighted_employees=np.array([num(r["weighted_employees"]) for r in rows], dtype=np.float64),
+            values={c: np.array([num(r.get(c)) for r in rows], dtype=np.float64) for c in value_cols},
+            status=np.array([_STATUS_CODES[r["status"]] for r in rows], dtype=np.int8),
+            tails_published=np.array([r["tails_published"] for r in rows], dtype=bool),
+        )
+    return stats.TableSet(tables=out, rules=rules, weighted=weighted)
+
+
+def code_names(tables):
+    """Names of the codes the tables use: industries, occupations, regions (levels are names)."""
+    from gonghui.bargaining.models import Occupation
+    from gonghui.orgs.models import Industry, Region
+
+    codes = defaultdict(set)
+    for t in tables.tables.values():
+        for d in t.dims:
+            codes[d].update(t.keys[d].tolist())
+    industry_codes = codes["division"] | codes["group"]
+    industries = dict(Industry.objects.filter(code__in=industry_codes).values_list("code", "name"))
+    return {
+        "division": {c: industries.get(c, c) for c in codes["division"]},
+        "group": {c: industries.get(c, c) for c in codes["group"]},
+        "occupation": dict(
+            Occupation.objects.filter(code__in=codes["occupation"]).values_list("code", "name")
+        ),
+        "region": dict(Region.objects.filter(code__in=codes["region"]).values_list("code", "name")),
+        "level": {c: c for c in codes["level"]},
+    }
 
 
 # --- my enterprise vs the market ---------------------------------------------------------------
