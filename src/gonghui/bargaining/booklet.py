@@ -235,7 +235,7 @@ def render_pdf(
                 )
             )
             yoy = tot.values.get(f"yoy_{variable}_p50")
-            if yoy is not None:
+            if yoy is not None and not math.isnan(yoy[di]):
                 story.append(_p(f"中位数比上年增长{_pct(yoy[di])}。", base))
             occ_rows = [i for i in range(len(occ_t)) if o_div[i] == div]
             occ_rows.sort(key=lambda i: -(occ_t.employees[i] if occ_t.status[i] == PUBLISHED else -1))
