@@ -171,7 +171,9 @@ class ObjectEditView(ScopedMixin, View):
                     obj = type(self).service_create(request.user, data)
                     messages.success(request, f"已新建：{obj}")
                 else:
-                    obj = type(self).service_update(request.user, obj, data)
+                    # ModelForm validation has already copied the form's values onto `obj`; the
+                    # service gets the stored object, so its audit "before" is what was stored.
+                    obj = type(self).service_update(request.user, self.get_object(pk), data)
                     messages.success(request, f"已保存：{obj}")
                 return redirect(obj.get_absolute_url())
             except ValidationError as exc:
