@@ -41,6 +41,8 @@ def snapshot(obj):
     for field in obj._meta.concrete_fields:
         if field.primary_key or field.name in skipped:
             continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue  # save() sets these: they would make every no-op update look like a change
         if field.name in masked:
             data[field.name] = masked[field.name](getattr(obj, field.name))
         elif field.is_relation:
