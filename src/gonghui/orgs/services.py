@@ -65,6 +65,10 @@ def create_enterprise(user, data):
 
 
 def update_enterprise(user, enterprise, data):
+    data = dict(data)
+    if "union" in data and data["union"] is None:
+        # The form says "leave empty for the town union"; an empty choice must not mean "no union".
+        data["union"] = town_union_for(data.get("town") or enterprise.town)
     return services.update_object(user, enterprise, data)
 
 
