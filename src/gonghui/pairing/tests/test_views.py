@@ -1,0 +1,246 @@
+"""Every pairing page and endpoint: refused without permission, served with it, 404 across towns."""
+
+from django.urls import reverse
+
+from gonghui.core.models import AuditEntry
+from gonghui.core.testing import (
+    TOWN_A,
+    APIViewTestCases,
+    ViewTestCases,
+    api_client,
+    make_enterprise,
+    make_user,
+)
+from gonghui.orgs.models import MentorLink
+from gonghui.pairing import services
+from gonghui.pairing.models import PairingPlan
+from gonghui.pairing.tests.test_services import PairingWorld, make_mentor
+
+
+def make_plan(org, solved=False):
+    plan = PairingPlan.objects.create(name=f"{org.name}方案", scope_union=org)
+    if solved:
+        services.solve_plan(plan.pk)
+        plan.refresh_from_db()
+    return plan
+
+
+class PlanViewTest(ViewTestCases.PrimaryObjectView, ViewTestCases.CreateObjectView):
+    model = PairingPlan
+    url_prefix = "pairing:plan"
+
+    def make_object(self, org):
+        return make_plan(org)
+
+    def user(self, *actions, org=None, extra_perms=()):
+        extra = tuple(extra_perms)
+        if "orgs.export_data" in extra:
+            extra += ("pairing.export_data",)
+        return super().user(*actions, org=org, extra_perms=extra)
+
+    def form_data(self):
+        return {
+            "name": "益林镇大带小方案",
+            "scope_union": self.world.town_a.pk,
+            "max_distance_km": "12",
+            "same_town": "preferred",
+            "micro_threshold": "50",
+            "mentor_min_headcount": "300",
+            "capacity_base": "3",
+            "capacity_staff_step": "300",
+            "capacity_max": "10",
+            "model_home_step": "50",
+            "industry_penalty": "0,150,300,600,1000",
+            "joint_min_members": "3",
+            "joint_max_members": "10",
+            "joint_max_staff": "200",
+            "keep_existing": "on",
+        }
+
+    def test_created_plan_keeps_its_parameters(self):
+        self.client.force_login(self.user("view", "add"))
+        self.client.post(reverse("pairing:plan_add"), self.form_data())
+        plan = PairingPlan.objects.get(name="益林镇大带小方案")
+        self.assertEqual(plan.params["max_distance_km"], 12.0)
+        self.assertEqual(plan.params["industry_penalty"], [0, 150, 300, 600, 1000])
+        self.assertFalse(plan.params["use_federations"])
+
+
+class PlanAPITest(APIViewTestCases.PrimaryObject):
+    model = PairingPlan
+    api_url = "/api/pairing/plans/"
+
+    def make_object(self, org):
+        return make_plan(org)
+
+    def test_api_create_in_own_town(self):
+        user = self.user("view", "add")
+        response = api_client(user).post(
+            self.api_url,
+            {"name": "接口方案", "scope_union": self.world.town_a.pk, "params": {"max_distance_km": 8}},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        plan = PairingPlan.objects.get(pk=response.json()["id"])
+        self.assertEqual(plan.params["max_distance_km"], 8)
+        self.assertTrue(AuditEntry.objects.filter(action="create", object_id=str(plan.pk)).exists())
+
+    def test_api_create_for_another_town_is_refused(self):
+        user = self.user("view", "add")
+        response = api_client(user).post(
+            self.api_url, {"name": "越权", "scope_union": self.world.town_b.pk}, format="json"
+        )
+        self.assertEqual(response.status_code, 403)
+
+
+class PlanPagesTest(PairingWorld):
+    """The plan's own pages, seen by the town cadre who owns it and by another town's cadre."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan_a = services.run_plan(
+            cls.cadre_a,
+            services.create_plan(cls.cadre_a, {"name": "益林镇方案", "scope_union": cls.world.town_a}),
+        )
+        cls.plan_b = services.create_plan(cls.cadre_b, {"name": "乙镇方案", "scope_union": cls.world.town_b})
+
+    PAGES = ("plan_detail", "plan_pairs", "plan_map", "plan_compare", "plan_progress", "plan_export")
+    ACTIONS = ("plan_run", "plan_resolve", "plan_approve")
+
+    def test_owner_sees_every_page(self):
+        self.client.force_login(self.cadre_a)
+        for name in self.PAGES:
+            response = self.client.get(reverse(f"pairing:{name}", args=[self.plan_a.pk]))
+            self.assertEqual(response.status_code, 200, name)
+
+    def test_town_cadre_cannot_see_another_towns_plan(self):
+        self.client.force_login(self.cadre_a)
+        for name in self.PAGES:
+            response = self.client.get(reverse(f"pairing:{name}", args=[self.plan_b.pk]))
+            self.assertEqual(response.status_code, 404, name)
+        listed = self.client.get(reverse("pairing:plan_list")).context["object_list"]
+        self.assertNotIn(self.plan_b, listed)
+
+    def test_town_cadre_cannot_run_another_towns_plan(self):
+        self.client.force_login(self.cadre_a)
+        for name in self.ACTIONS:
+            response = self.client.post(reverse(f"pairing:{name}", args=[self.plan_b.pk]))
+            self.assertEqual(response.status_code, 404, name)
+        self.plan_b.refresh_from_db()
+        self.assertEqual(self.plan_b.status, PairingPlan.Status.DRAFT)
+
+    def test_town_cadre_cannot_run_or_see_another_towns_plan_through_the_api(self):
+        client = api_client(self.cadre_a)
+        self.assertEqual(client.get(f"/api/pairing/plans/{self.plan_b.pk}/").status_code, 404)
+        for name in ("run", "resolve", "approve"):
+            self.assertEqual(
+                client.post(f"/api/pairing/plans/{self.plan_b.pk}/{name}/").status_code, 404, name
+            )
+        self.assertEqual(client.get(f"/api/pairing/plans/{self.plan_b.pk}/pairs/").status_code, 404)
+        self.plan_b.refresh_from_db()
+        self.assertEqual(self.plan_b.status, PairingPlan.Status.DRAFT)
+
+    def test_actions_need_their_permissions(self):
+        viewer = make_user(self.world.town_a, "pairing.view_pairingplan")
+        self.client.force_login(viewer)
+        for name in self.ACTIONS:
+            self.assertEqual(
+                self.client.post(reverse(f"pairing:{name}", args=[self.plan_a.pk])).status_code, 403, name
+            )
+        self.assertEqual(
+            self.client.get(reverse("pairing:plan_export", args=[self.plan_a.pk])).status_code, 403
+        )
+        for name in ("run", "approve"):
+            self.assertEqual(
+                api_client(viewer).post(f"/api/pairing/plans/{self.plan_a.pk}/{name}/").status_code, 403, name
+            )
+
+    def test_pages_refused_without_view_permission(self):
+        self.client.force_login(make_user(self.world.town_a))
+        for name in self.PAGES:
+            self.assertEqual(
+                self.client.get(reverse(f"pairing:{name}", args=[self.plan_a.pk])).status_code, 403, name
+            )
+        self.assertEqual(self.client.get(reverse("pairing:coverage")).status_code, 403)
+
+    def test_run_and_approve_through_the_api(self):
+        client = api_client(self.cadre_b)
+        response = client.post(f"/api/pairing/plans/{self.plan_b.pk}/run/")
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["status"], "solved")
+        response = client.post(f"/api/pairing/plans/{self.plan_b.pk}/approve/")
+        self.assertEqual(response.json()["status"], "approved")
+        pairs = client.get(f"/api/pairing/plans/{self.plan_a.pk}/pairs/")
+        self.assertEqual(pairs.status_code, 404)
+
+    def test_htmx_lock_move_and_exclude_update_the_table(self):
+        self.client.force_login(self.cadre_a)
+        pair = self.plan_a.pairs.get(enterprise=self.micros_a[0])
+        response = self.client.post(
+            reverse("pairing:pair_lock", args=[self.plan_a.pk, pair.pk]),
+            {"locked": "1"},
+            HTTP_HX_REQUEST="true",
+        )
+        self.assertContains(response, 'id="plan-tables"')
+        pair.refresh_from_db()
+        self.assertTrue(pair.locked)
+        response = self.client.post(
+            reverse("pairing:pair_move", args=[self.plan_a.pk]),
+            {"enterprise": self.micros_a[1].pk, "mentor": self.mentor_far.pk},
+            HTTP_HX_REQUEST="true",
+        )
+        self.assertEqual(self.plan_a.pairs.get(enterprise=self.micros_a[1]).mentor, self.mentor_far)
+        response = self.client.post(
+            reverse("pairing:plan_exclude", args=[self.plan_a.pk]),
+            {"enterprise": self.micros_a[2].pk, "note": "已注销"},
+            HTTP_HX_REQUEST="true",
+        )
+        self.assertContains(response, "已被排除")
+        self.assertEqual(self.plan_a.unassigned.get(enterprise=self.micros_a[2]).reason, "excluded")
+
+    def test_move_to_a_mentor_of_another_town_is_not_found(self):
+        other_mentor = make_mentor(self.world.town_b, "320923101", "乙镇大企业工会", 119.4, 33.5)
+        self.client.force_login(self.cadre_a)
+        response = self.client.post(
+            reverse("pairing:pair_move", args=[self.plan_a.pk]),
+            {"enterprise": self.micros_a[1].pk, "mentor": other_mentor.pk},
+        )
+        self.assertEqual(response.status_code, 404)
+
+    def test_approve_page_writes_links_and_export_lists_them(self):
+        self.client.force_login(self.cadre_a)
+        response = self.client.post(reverse("pairing:plan_approve", args=[self.plan_a.pk]))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(MentorLink.objects.filter(enterprise=self.micros_a[0], active=True).exists())
+        response = self.client.get(reverse("pairing:plan_export", args=[self.plan_a.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(AuditEntry.objects.filter(action="export", object_id=str(self.plan_a.pk)).exists())
+
+    def test_coverage_page_shows_only_own_towns(self):
+        make_enterprise(self.world.town_a, TOWN_A, headcount=5)
+        self.client.force_login(self.cadre_a)
+        response = self.client.get(reverse("pairing:coverage"))
+        self.assertEqual(response.status_code, 200)
+        towns = {r["town"].code for r in response.context["rows"]}
+        self.assertEqual(towns, {TOWN_A})
+        self.assertContains(response, "一个不掉队")
+
+    def test_county_coverage_shows_the_goal_and_gap(self):
+        self.client.force_login(self.admin)
+        response = self.client.get(reverse("pairing:coverage"))
+        total = response.context["total"]
+        self.assertEqual(total["gap"], total["total"] - total["covered"])
+        self.assertContains(response, "距 100% 的差距")
+
+    def test_compare_page_lists_moves(self):
+        services.assign_mentor(self.cadre_a, self.plan_a, self.micros_a[0], self.mentor_far)
+        new = services.resolve_plan(self.cadre_a, self.plan_a)
+        services.assign_mentor(self.cadre_a, new, self.micros_a[1], self.mentor_far)
+        self.client.force_login(self.cadre_a)
+        response = self.client.get(reverse("pairing:plan_compare", args=[new.pk]))
+        self.assertContains(response, self.micros_a[1].name)
+
+    def test_nav_links_to_pairing(self):
+        self.client.force_login(self.cadre_a)
+        self.assertContains(self.client.get(reverse("dashboard")), reverse("pairing:plan_list"))
