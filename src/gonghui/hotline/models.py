@@ -111,9 +111,8 @@ class TimeLimitRule(models.Model):
 
     def __str__(self):
         scope = " / ".join(x for x in (self.request_type, self.topic and self.topic.path, self.priority) if x)
-        return (
-            f"{self.get_clock_display()}：{scope or '全部'} {sla.Limit(float(self.amount), self.unit).label}"
-        )
+        limit = sla.Limit(float(self.amount), self.unit).label
+        return f"{self.owner}·{self.get_clock_display()}：{scope or '全部'} {limit}"
 
     def get_absolute_url(self):
         return reverse("hotline:timelimit_detail", args=[self.pk])
@@ -149,6 +148,7 @@ class HandlerAvailability(models.Model):
     class Meta:
         verbose_name = _("承办人")
         verbose_name_plural = _("承办人")
+        ordering = ["union", "id"]
         constraints = [models.UniqueConstraint(fields=["union", "user"], name="hotline_handler_unique")]
 
     def __str__(self):
@@ -163,6 +163,9 @@ class TicketSequence(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
 
 
 class Ticket(models.Model):

@@ -48,8 +48,11 @@ def _now():
 
 
 def policy():
-    """sla.py's defaults, overridden by the limits the federation configured (later rules win ties)."""
-    rules = list(sla.DEFAULT_RULES) + [r.as_rule() for r in TimeLimitRule.objects.select_related("topic")]
+    """sla.py's defaults, overridden by the limits the county federation configured (later rules win ties)."""
+    configured = TimeLimitRule.objects.filter(owner__kind=UnionOrg.Kind.COUNTY_FEDERATION).select_related(
+        "topic"
+    )
+    rules = list(sla.DEFAULT_RULES) + [r.as_rule() for r in configured]
     return sla.SlaPolicy(rules)
 
 

@@ -1,0 +1,146 @@
+"""REST endpoints of the hotline: scoped reads, every write through services.py."""
+
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from gonghui.core import codes
+from gonghui.core.api import ScopedModelViewSet
+from gonghui.core.tables import can_see_pii
+from gonghui.hotline import filtersets, services
+from gonghui.hotline.models import Ticket, TopicCategory
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """The phone is write-only in full; reads show it masked unless the user may see it."""
+
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    phone_display = serializers.SerializerMethodField()
+    answered_on_call = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    dispatch_now = serializers.BooleanField(write_only=True, required=False, default=False)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "channel",
+            "phone",
+            "phone_display",
+            "caller_name",
+            "anonymous",
+            "content",
+            "request_type",
+            "topic",
+            "topic_path",
+            "priority",
+            "enterprise",
+            "enterprise_name",
+            "town",
+            "status",
+            "handling_union",
+            "handler",
+            "created_at",
+            "dispatched_at",
+            "signed_at",
+            "first_feedback_at",
+            "resolved_at",
+            "closed_at",
+            "response_due",
+            "feedback_due",
+            "resolution_due",
+            "overdue",
+            "callback_result",
+            "answered_on_call",
+            "dispatch_now",
+        ]
+        read_only_fields = [
+            "number",
+            "channel",
+            "topic_path",
+            "status",
+            "handling_union",
+            "handler",
+            "created_at",
+            "dispatched_at",
+            "signed_at",
+            "first_feedback_at",
+            "resolved_at",
+            "closed_at",
+            "response_due",
+            "feedback_due",
+            "resolution_due",
+            "overdue",
+            "callback_result",
+        ]
+
+    def get_phone_display(self, obj):
+        request = self.context.get("request")
+        return obj.phone if request is not None and can_see_pii(request.user) else codes.mask_phone(obj.phone)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TopicCategory
+        fields = ["id", "owner", "name", "parent", "level", "path", "order", "active"]
+        read_only_fields = ["level", "path"]
+
+
+def _intake(user, data):
+    answered = data.pop("answered_on_call", "")
+    dispatch_now = data.pop("dispatch_now", False)
+    return services.intake(user, data, answered_on_call=answered, dispatch_now=dispatch_now)
+
+
+def _update(user, ticket, data):
+    data.pop("answered_on_call", None)
+    data.pop("dispatch_now", None)
+    return services.update_ticket(user, ticket, data)
+
+
+class TicketViewSet(ScopedModelViewSet):
+    queryset = Ticket.objects.select_related("handling_union", "handler")
+    serializer_class = TicketSerializer
+    filterset_class = filtersets.TicketFilterSet
+    service_create = staticmethod(_intake)
+    service_update = staticmethod(_update)
+    service_delete = staticmethod(services.delete_ticket)
+
+    def _step(self, fn, *args):
+        ticket = self.get_object()
+        ticket = self._call(fn, ticket, *args)
+        return Response(self.get_serializer(ticket).data)
+
+    @action(detail=True, methods=["post"])
+    def dispatch_ticket(self, request, pk=None):
+        return self._step(services.dispatch)
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._step(services.sign)
+
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        return self._step(services.reply, request.data.get("reply", ""))
+
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_ticket(self, request, pk=None):
+        return self._step(services.return_ticket, request.data.get("reason", ""))
+
+    @action(detail=True, methods=["post"])
+    def callback(self, request, pk=None):
+        return self._step(
+            services.callback,
+            request.data.get("callback_result", ""),
+            request.data.get("comment", ""),
+            request.data.get("callback_resolved"),
+        )
+
+
+class TopicViewSet(ScopedModelViewSet):
+    queryset = TopicCategory.objects.all()
+    serializer_class = TopicSerializer
+    filterset_class = filtersets.TopicFilterSet
+    service_create = staticmethod(services.create_topic)
+    service_update = staticmethod(services.update_topic)
+    service_delete = staticmethod(services.delete_topic)
