@@ -1,0 +1,70 @@
+"""In a real browser: a county cadre creates a plan, runs it, reviews it, approves it and sees
+coverage rise (run by `make e2e`)."""
+
+import os
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from gonghui.core.testing import TOWN_A, TOWN_B, build_world, make_enterprise, make_user
+from gonghui.pairing.tests.test_services import make_mentor
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.mark.e2e
+class PairingInTheBrowserTest(StaticLiveServerTestCase):
+    def setUp(self):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        w = build_world()
+        # A small demo-like county: a big enterprise in town A with micro enterprises around it,
+        # a cluster of micro enterprises in town B far from any mentor.
+        make_mentor(w.town_a, TOWN_A, "益林玻璃厂工会", 119.70, 33.75)
+        for k in range(4):
+            make_enterprise(w.town_a, TOWN_A, headcount=8 + k, lng=119.70 + 0.003 * k, lat=33.752)
+        for k in range(3):
+            make_enterprise(
+                w.town_b, TOWN_B, headcount=6 + k, lng=119.40 + 0.003 * k, lat=33.50, industry="5211"
+            )
+        make_user(w.county, role="county_admin", username="county")
+
+    def test_run_a_plan_approve_it_and_see_coverage_rise(self):
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.on("dialog", lambda d: d.accept())
+            page.goto(f"{self.live_server_url}/accounts/login/")
+            page.fill("#id_username", "county")
+            page.fill("#id_password", "pw-Test-12345")
+            page.click("button[type=submit]")
+
+            page.goto(f"{self.live_server_url}/pairing/coverage/")
+            before = float(page.text_content("#coverage-total-rate").strip("% \n"))
+
+            page.click("text=结对方案")
+            page.click("#plan-add")
+            page.fill("#id_name", "全县大带小方案")
+            page.click("button[type=submit]")
+            page.click("#plan-run")
+            assert page.text_content("#plan-status").strip() == "已计算"
+            # 9 micro enterprises: the mentor takes 4 (its capacity), town B's three form a joint
+            # union, and two are left: one over the mentor's capacity, one of 30 staff who must form
+            # its own union (Trade Union Law §11).
+            assert page.text_content("#plan-rate").strip() == "77.8%"
+
+            page.click("#plan-pairs-link")
+            assert page.locator("#pairs-table tbody tr").count() == 4
+            assert "联合工会" in page.text_content("#joint-table")
+            page.go_back()
+
+            page.click("#plan-approve")
+            assert page.text_content("#plan-status").strip() == "已批准"
+
+            page.goto(f"{self.live_server_url}/pairing/coverage/")
+            after = float(page.text_content("#coverage-total-rate").strip("% \n"))
+            assert after > before
+            assert page.text_content("#coverage-gap").strip() == "2"
+            assert "应依法单独建立工会委员会" in page.text_content("#uncovered-table")
+            browser.close()
