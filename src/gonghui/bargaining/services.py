@@ -60,19 +60,19 @@ def _downwards(qs, user, field, extra=None):
     above = Q(**{f"{field}__path__in": ancestor_paths(user)})
     if extra is not None:
         above &= extra
-    return (mine | qs.filter(above)).distinct()
+    return mine | qs.filter(above)  # no multi-valued join: no duplicates
 
 
-def visible_rounds(user):
-    return _downwards(SurveyRound.objects.all(), user, "scope_union")
+def visible_rounds(user, qs=None):
+    return _downwards(SurveyRound.objects.all() if qs is None else qs, user, "scope_union")
 
 
-def visible_guidelines(user):
-    return _downwards(WageGuideline.objects.all(), user, "scope_union")
+def visible_guidelines(user, qs=None):
+    return _downwards(WageGuideline.objects.all() if qs is None else qs, user, "scope_union")
 
 
-def visible_booklets(user):
-    return _downwards(BookletVersion.objects.all(), user, "round__scope_union")
+def visible_booklets(user, qs=None):
+    return _downwards(BookletVersion.objects.all() if qs is None else qs, user, "round__scope_union")
 
 
 def get_visible(user, model, pk, queryset_fn):

@@ -35,7 +35,7 @@ class DownwardsListMixin:
 
     def scoped_queryset(self):
         require_perm(self.request.user, self.model, self.action)
-        return type(self).visible(self.request.user) & self.base_queryset()
+        return type(self).visible(self.request.user, self.base_queryset())
 
 
 class DownwardsDetailView(generic.ObjectDetailView):
