@@ -90,10 +90,10 @@ class MemberSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request is not None and can_see_pii(request.user)
 
-    def get_id_number_display(self, obj):
+    def get_id_number_display(self, obj) -> str:
         return obj.id_number if self._pii() else codes.mask_id_number(obj.id_number)
 
-    def get_phone_display(self, obj):
+    def get_phone_display(self, obj) -> str:
         return obj.phone if self._pii() else codes.mask_phone(obj.phone)
 
 
