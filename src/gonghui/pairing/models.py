@@ -78,7 +78,12 @@ class PairingPlan(models.Model):
     task_id = models.CharField(max_length=64, blank=True, editable=False)
     summary = models.JSONField(_("结果摘要"), default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     solved_at = models.DateTimeField(_("计算时间"), null=True, blank=True, editable=False)

@@ -140,7 +140,10 @@ def _tables_context(request, plan):
         "joint_unions": plan.joint_unions.select_related("town", "lead").prefetch_related("members"),
         "unassigned": plan.unassigned.select_related("enterprise__town"),
         "exclusions": plan.exclusions.select_related("enterprise"),
-        "mentor_options": [(m.union, load.get(m.union.pk, 0), m.capacity) for m in mentors],
+        "mentor_options": sorted(
+            ((m.union, load.get(m.union.pk, 0), m.capacity) for m in mentors),
+            key=lambda o: (o[1] >= o[2], o[0].name),  # mentors with room first
+        ),
         "enterprise_options": enterprises,
         "can_change": plan.editable
         and plan.status != PairingPlan.Status.DRAFT
