@@ -315,13 +315,13 @@ class Ticket(models.Model):
     def __str__(self):
         return self.number
 
-    def get_absolute_url(self):
-        return reverse("hotline:ticket_detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.phone_hash = blind_index(self.phone) if self.phone else ""
         self.topic_path = self.topic.path if self.topic_id else ""
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("hotline:ticket_detail", args=[self.pk])
 
     @property
     def is_open(self):
@@ -392,6 +392,9 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("工单流转记录")
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.ticket_id} {self.get_kind_display()}"
+
 
 class ExtensionRequest(models.Model):
     """A handler asks for more time on one clock; a supervisor approves or refuses."""
@@ -437,6 +440,9 @@ class CallbackLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"回访链接 {self.ticket_id}"
 
 
 class WarningAlert(models.Model):
@@ -511,6 +517,9 @@ class RateSettings(models.Model):
     class Meta:
         verbose_name = _("三率口径")
         verbose_name_plural = _("三率口径")
+
+    def __str__(self):
+        return f"{self.response} / {self.resolution} / {self.satisfaction}"
 
     def config(self):
         from gonghui.hotline import rates

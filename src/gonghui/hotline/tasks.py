@@ -1,0 +1,22 @@
+"""Background work of the hotline (django_tasks; run by `gonghui manage db_worker`).
+
+Schedule both daily (cron or a systemd timer calling `gonghui manage shell -c ...enqueue()`):
+`check_overdue` flags late tickets and escalates them; `early_warning` runs the detector.
+"""
+
+from django_tasks import task
+
+from gonghui.hotline import services
+
+
+@task()
+def check_overdue():
+    return services.check_overdue()
+
+
+@task()
+def early_warning(as_of=None):
+    import datetime as dt
+
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    return [alert.pk for alert in services.run_early_warning(day)]
