@@ -1,0 +1,62 @@
+"""core.audit: snapshots as plain, masked data; diffs of only what changed; one id per request."""
+
+from datetime import date
+
+import pytest
+
+from gonghui.core import audit
+from gonghui.core.middleware import RequestIdMiddleware
+
+
+def test_a_diff_holds_only_changed_fields_with_before_and_after():
+    before = {"name": "甲", "headcount": 20, "address": ""}
+    after = {"name": "甲", "headcount": 45, "address": "益林镇"}
+    assert audit.diff(before, after) == {"address": ["", "益林镇"], "headcount": [20, 45]}
+    assert audit.diff(before, dict(before)) == {}
+
+
+def test_a_diff_from_nothing_is_a_creation():
+    assert audit.diff({}, {"name": "甲"}) == {"name": [None, "甲"]}
+
+
+def test_values_become_plain_json_data():
+    from decimal import Decimal
+
+    assert audit._plain(date(2024, 5, 1)) == "2024-05-01"
+    assert audit._plain(Decimal("1.50")) == "1.50"
+    assert audit._plain(True) is True
+    assert audit._plain(None) is None
+
+
+@pytest.mark.django_db
+def test_a_member_snapshot_masks_personal_data_and_skips_lookup_hashes():
+    from gonghui.core import codes
+    from gonghui.core.testing import build_world, make_member
+
+    world = build_world()
+    member = make_member(world.town_a, phone="13812345678")
+    snap = audit.snapshot(member)
+    assert snap["id_number"] == codes.mask_id_number(member.id_number)
+    assert snap["phone"] == "138****5678"
+    assert "id_number_hash" not in snap and "phone_hash" not in snap
+    assert "updated_at" not in snap and "created_at" not in snap
+    assert snap["union"] == "益林镇工会"
+
+
+def test_outside_a_request_each_write_gets_a_fresh_id():
+    assert audit.current_request_id() != audit.current_request_id()
+
+
+def test_inside_a_request_every_call_gets_the_same_id_and_the_response_names_it():
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    seen = []
+
+    def view(request):
+        seen.extend([audit.current_request_id(), audit.current_request_id()])
+        return HttpResponse()
+
+    response = RequestIdMiddleware(view)(RequestFactory().get("/"))
+    assert seen[0] == seen[1] == response["X-Request-Id"]
+    assert audit.request_id_var.get() is None  # reset after the request
