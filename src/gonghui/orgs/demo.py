@@ -130,7 +130,25 @@ def load(seed=2026, progress=None):
 
     say("生成演示账号…")
     _accounts(county, unions, by_key)
+    _load_app_demos(say)
     return county
+
+
+def _load_app_demos(say):
+    """Each domain app that has landed adds its own demo data on top of the county."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for app in ("pairing", "hotline", "bargaining"):
+        if not apps.is_installed(f"gonghui.{app}"):
+            continue
+        try:
+            module = import_module(f"gonghui.{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "load_demo"):
+            module.load_demo(say)
 
 
 def _first(county, unions, kind, town_code=None):
