@@ -22,7 +22,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="工单号、手机号或内容", method="search")
-    status = django_filters.MultipleChoiceFilter(label="状态", choices=Ticket.Status.choices)
+    status = django_filters.MultipleChoiceFilter(label="状态", choices=Ticket.Status.choices, distinct=False)
     request_type = django_filters.ChoiceFilter(label="诉求类型", choices=RequestType.choices)
     channel = django_filters.ChoiceFilter(label="来源", choices=Ticket.Channel.choices)
     union = django_filters.ModelChoiceFilter(
@@ -53,7 +53,15 @@ class TicketFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["union"].queryset = scoped(UnionOrg.objects.all(), request.user)
+            unions = scoped(UnionOrg.objects.all(), request.user)
+            self.filters["union"].queryset = unions
+            # Any union in scope is accepted (drill-down links name enterprise unions), but the
+            # drop-down lists only the county and town levels: a county has thousands of unions.
+            levels = unions.filter(kind__in=[UnionOrg.Kind.COUNTY_FEDERATION, UnionOrg.Kind.TOWN_UNION])
+            self.form.fields["union"].widget = forms.Select(
+                choices=[("", "---------")] + [(u.pk, u.name) for u in levels.only("pk", "name")],
+                attrs={"class": "form-select"},
+            )
 
     def noop(self, qs, name, value):
         return qs

@@ -306,6 +306,9 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["handling_union", "-created_at"], name="hotline_tk_union_created"),
             models.Index(fields=["status", "-created_at"], name="hotline_tk_status_created"),
+            models.Index(
+                fields=["request_type", "status", "-created_at"], name="hotline_tk_type_status_created"
+            ),
             models.Index(fields=["response_due"], name="hotline_tk_response_due"),
             models.Index(fields=["resolution_due"], name="hotline_tk_resolution_due"),
             models.Index(fields=["callback_at"], name="hotline_tk_callback_at"),

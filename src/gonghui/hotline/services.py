@@ -80,9 +80,13 @@ def clocks(ticket, now=None, pol=None):
 def _store_clocks(ticket, now=None):
     """Deadlines of the three clocks (the response clock only once dispatched) and the overdue flag."""
     state = clocks(ticket, now)
-    ticket.response_due = state["response"].deadline if ticket.dispatched_at else None
-    ticket.feedback_due = state["feedback"].deadline
-    ticket.resolution_due = state["resolution"].deadline
+
+    def utc(moment):  # stored as the database gives it back, so the audit diff shows real changes
+        return moment.astimezone(dt.UTC) if moment is not None else None
+
+    ticket.response_due = utc(state["response"].deadline) if ticket.dispatched_at else None
+    ticket.feedback_due = utc(state["feedback"].deadline)
+    ticket.resolution_due = utc(state["resolution"].deadline)
     relevant = [state["feedback"], state["resolution"]] + (
         [state["response"]] if ticket.dispatched_at else []
     )

@@ -1,5 +1,23 @@
+from functools import lru_cache
+
 from gonghui.core import codes
 from gonghui.core.tables import Column
+
+
+@lru_cache(maxsize=8)
+def _labels(choices_name):
+    """{value: label} of a Ticket choice set, resolved once (lazy labels cost a lookup each time)."""
+    from gonghui.hotline.models import Ticket
+
+    return {k: str(v) for k, v in getattr(Ticket, choices_name).choices}
+
+
+def _status(t):
+    return _labels("Status").get(t.status, t.status)
+
+
+def _channel(t):
+    return _labels("Channel").get(t.channel, t.channel)
 
 
 def _clock(t):
@@ -13,14 +31,14 @@ TICKET_COLUMNS = [
     Column(
         "受理时间", lambda t: t.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if t.created_at else ""
     ),
-    Column("来源", lambda t: t.get_channel_display()),
+    Column("来源", _channel),
     Column("来电号码", "phone", mask=codes.mask_phone),
-    Column("诉求类型", "request_type"),
+    Column("诉求类型", lambda t: t.request_type),
     Column("诉求分类", "topic_path"),
     Column("涉及企业", "enterprise_name"),
     Column("承办单位", "handling_union.name"),
     Column("承办人", lambda t: str(t.handler) if t.handler_id else ""),
-    Column("状态", lambda t: t.get_status_display()),
+    Column("状态", _status),
     Column("超时", _clock),
 ]
 

@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from gonghui.core import excel
@@ -30,6 +32,24 @@ from gonghui.hotline.models import (
 # --- tickets ---------------------------------------------------------------------------------------
 
 
+class CappedPaginator(Paginator):
+    """Never counts the whole result: an exact COUNT(*) over millions of tickets costs more than
+    the page. It looks two pages ahead of the requested one instead; `capped` says there are more."""
+
+    def __init__(self, *args, wanted_page=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wanted = max(1, wanted_page)
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        bottom = (self.wanted - 1) * self.per_page
+        ahead = 2 * self.per_page
+        probe = len(self.object_list[bottom : bottom + ahead + 1].values_list("pk", flat=True))
+        self.capped = probe > ahead
+        return bottom + min(probe, ahead)
+
+
 class TicketListView(generic.ObjectListView):
     model = Ticket
     filterset_class = filtersets.TicketFilterSet
@@ -41,6 +61,13 @@ class TicketListView(generic.ObjectListView):
 
     def base_queryset(self):
         return Ticket.objects.select_related("handling_union", "handler")
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        try:
+            wanted = int(self.request.GET.get("page") or 1)
+        except ValueError:
+            wanted = 1
+        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, wanted_page=wanted)
 
 
 class TicketDetailView(generic.ObjectDetailView):
