@@ -1,0 +1,146 @@
+"""Demo data of the hotline: the topic taxonomy, a year of past tickets with their outcomes (so the
+three-rate page, trends, 每月一题 and the topic suggestion have something to show), and a few live
+tickets in every state for the demo accounts to work on. Called by orgs.demo after the county."""
+
+import datetime as dt
+import random
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from gonghui.hotline import services, synthetic
+from gonghui.hotline.models import HandlerAvailability, Ticket, TopicCategory
+from gonghui.orgs.models import Enterprise, UnionOrg
+
+TAXONOMY = {
+    "拖欠工资": ["农民工工资", "加班费", "最低工资"],
+    "劳动合同": ["未签合同", "违法解除", "经济补偿"],
+    "社会保险": ["未缴社保", "医保报销"],
+    "工伤": ["工伤认定", "劳动能力鉴定"],
+    "工时休假": ["加班过长", "带薪年休假"],
+    "安全卫生": ["防护用品", "高温津贴"],
+    "入会与工会权益": ["申请入会", "工会经费"],
+    "困难帮扶": ["大病救助", "助学"],
+}
+PAST_TICKETS = 1200
+SEED = 2026
+
+
+def _topics(county):
+    top = {}
+    for name, children in TAXONOMY.items():
+        parent = TopicCategory(owner=county, name=name)
+        parent.clean()
+        parent.save()
+        top[name] = parent
+        for child in children:
+            node = TopicCategory(owner=county, name=child, parent=parent)
+            node.clean()
+            node.save()
+    return top
+
+
+def load_demo(progress=None):
+    say = progress or (lambda *_: None)
+    if Ticket.objects.exists():
+        return
+    say("生成职工热线工单…")
+    rng = random.Random(SEED)
+    county = UnionOrg.objects.filter(kind=UnionOrg.Kind.COUNTY_FEDERATION, parent__isnull=True).first()
+    topics = _topics(county)
+    User = get_user_model()
+    cadres = User.objects.filter(role="town_cadre")
+    for user in cadres:
+        HandlerAvailability.objects.get_or_create(union=user.org, user=user)
+    enterprises = list(Enterprise.objects.select_related("union", "town")[:400])
+    now = timezone.now()
+    results = ["满意"] * 16 + ["基本满意"] * 3 + ["不满意"]
+    names = list(synthetic.TOPICS)
+    weights = [synthetic.TOPIC_MIX[t] for t in names]
+    rows = []
+    for i in range(PAST_TICKETS):
+        topic = rng.choices(names, weights)[0]
+        ent = rng.choice(enterprises)
+        created = now - dt.timedelta(days=rng.uniform(3, 365), minutes=rng.randint(0, 600))
+        dispatched = created + dt.timedelta(minutes=rng.randint(2, 40))
+        signed = dispatched + dt.timedelta(minutes=rng.expovariate(1 / 50))
+        resolved = created + dt.timedelta(days=rng.expovariate(1 / 8))
+        callback = resolved + dt.timedelta(days=1)
+        t = Ticket(
+            number=f"{timezone.localtime(created):%Y%m%d}{90000 + i:05d}",
+            channel=rng.choice(["phone", "phone", "web"]),
+            phone=f"139{rng.randrange(10**8):08d}",
+            content=synthetic.ticket_text(topic, rng, ent.name, ent.town.name),
+            request_type=rng.choice(["服务帮扶", "信访投诉", "法律援助", "服务帮扶"]),
+            topic=topics[topic],
+            enterprise=ent,
+            enterprise_name=ent.name,
+            town=ent.town,
+            intake_union=county,
+            handling_union=ent.union,
+            status="closed" if callback < now else "replied",
+            handler_locked=True,
+            created_at=created,
+            dispatched_at=dispatched,
+            signed_at=signed,
+            first_feedback_at=min(resolved, created + dt.timedelta(days=rng.uniform(0.5, 9))),
+            resolved_at=resolved,
+            reply="已协调处理。",
+        )
+        services._store_clocks(t, now)
+        if callback < now:
+            t.callback_at = callback
+            t.callback_result = rng.choice(results)
+            t.callback_resolved = t.callback_result != "不满意"
+            t.closed_at = callback
+        t.overdue = bool(signed > t.response_due or resolved > t.resolution_due)
+        t.phone_hash = ""  # set by save(); bulk_create skips save()
+        rows.append(t)
+    from gonghui.core.pii import blind_index
+
+    for t in rows:
+        t.phone_hash = blind_index(t.phone)
+        t.topic_path = t.topic.path
+    Ticket.objects.bulk_create(rows, batch_size=500)
+
+    say("生成待办工单…")
+    operator = User.objects.filter(role="hotline_operator").first()
+    town_cadre = User.objects.filter(username="town_cadre").first()
+    if operator is None or town_cadre is None:
+        return
+    local = [e for e in enterprises if e.union.path.startswith(town_cadre.org.path)] or enterprises
+    texts = [
+        ("拖欠工资", "信访投诉"),
+        ("劳动合同", "法律援助"),
+        ("工伤", "服务帮扶"),
+        ("社会保险", "服务帮扶"),
+    ]
+    live = []
+    for i, (topic, rtype) in enumerate(texts * 2):
+        ent = local[i % len(local)]
+        live.append(
+            services.intake(
+                operator,
+                {
+                    "phone": f"1380013{i:04d}",
+                    "caller_name": "职工" if i % 2 else "",
+                    "anonymous": bool(i % 2 == 0),
+                    "content": synthetic.ticket_text(topic, rng, ent.name, ent.town.name),
+                    "request_type": rtype,
+                    "topic": topics[topic],
+                    "priority": "一般",
+                    "enterprise": ent,
+                },
+                dispatch_now=i > 0,
+            )
+        )
+    services.intake(
+        operator,
+        {"phone": "13800009999", "content": "请问带薪年休假怎么计算？", "request_type": "问题咨询"},
+        answered_on_call="已告知：累计工作满1年不满10年的，年休假5天。",
+    )
+    services.sign(town_cadre, live[2])
+    services.sign(town_cadre, live[3])
+    services.reply(town_cadre, live[3], "已约谈企业，企业同意补签劳动合同。")
+    say("运行未诉先办预警…")
+    services.run_early_warning()
