@@ -286,14 +286,11 @@ class EdgeAccountsTest(TestCase):
         )
 
     def test_a_union_whose_id_prefixes_another_is_not_its_ancestor(self):
-        # Paths end in "/": the union at /1/2/ must not see the one at /1/23/.
+        # Paths end in "/": the union at /1/2/ must not see the one at /1/29/.
         town = self.world.town_a
-        sibling = None
-        for i in range(200):
-            candidate = make_union(f"镇工会{i}", UnionOrg.Kind.TOWN_UNION, self.world.county, TOWN_A)
-            if str(candidate.pk).startswith(str(town.pk)) and candidate.pk != town.pk:
-                sibling = candidate
-                break
-        self.assertIsNotNone(sibling)
+        sibling = make_union("另一镇工会", UnionOrg.Kind.TOWN_UNION, self.world.county, TOWN_B)
+        prefixed_path = f"{self.world.county.path}{town.pk}9/"
+        UnionOrg.objects.filter(pk=sibling.pk).update(path=prefixed_path)
+        self.assertTrue(prefixed_path.startswith(town.path[:-1]))
         cadre = make_user(town, "orgs.view_unionorg")
         self.assertNotIn(sibling, scoped(UnionOrg.objects.all(), cadre))
