@@ -384,17 +384,6 @@ def compute_tables(
         pair_dim_codes[d] = codes[pair_ent]
         dim_labels[d] = labels
 
-    # ---- rank each variable once
-    orders = {}
-    for var, v in pays.items():
-        order = _value_order(v)
-        rank = np.empty(n, dtype=np.int64)
-        rank[order] = np.arange(n, dtype=np.int64)
-        orders[var] = (rank, np.take(v, order), np.take(w, order) if weighted else None)
-        del order
-    rank_bits = max(1, int(n - 1).bit_length())
-    rank_mask = (1 << rank_bits) - 1
-
     active = [g for g in groupings if all(d in pair_dim_codes for d in g.dims)]
     active_names = {g.name for g in active}
     tables: dict[str, Table] = {}
@@ -432,28 +421,6 @@ def compute_tables(
             wemp = np.bincount(cpair, weights=pair_w, minlength=n_cells)
             for var in VARIABLES:
                 vals[f"{var}_wmean"] = np.bincount(cpair, weights=pair_wsum[var], minlength=n_cells) / wemp
-        # percentiles: order rows by (cell, rank) through one packed integer sort per variable
-        starts = np.concatenate(([0], np.cumsum(emp)[:-1])).astype(np.int64)
-        cell_of_row = np.take(cpair, pair_of_row) if n_cells > 1 else None
-        for var in VARIABLES:
-            rank, v_sorted, w_sorted = orders[var]
-            if cell_of_row is None:
-                r = np.arange(n, dtype=np.int64)  # one cell: the global order is the cell's order
-            else:
-                r = np.left_shift(cell_of_row, rank_bits)
-                np.bitwise_or(r, rank, out=r)
-                r.sort()
-                np.bitwise_and(r, rank_mask, out=r)
-            for qn, q in zip(QUANTILE_NAMES, QUANTILES, strict=True):
-                vals[f"{var}_{qn}"] = linear_quantiles_sorted_ranks(v_sorted, r, starts, emp, q)
-            if weighted:
-                cumw = np.take(w_sorted, r)
-                np.cumsum(cumw, out=cumw)
-                for qn, q in zip(QUANTILE_NAMES, QUANTILES, strict=True):
-                    vals[f"{var}_w{qn}"] = _weighted_quantiles_ranks(v_sorted, r, cumw, starts, emp, q)
-                del cumw
-            del r
-        del cell_of_row
         primary_ok = (
             (n_enterprises >= rules.min_enterprises)
             & (emp >= rules.min_employees)
@@ -474,6 +441,12 @@ def compute_tables(
             status=status,
             tails_published=emp >= rules.min_employees_for_tails,
         )
+
+    # ---- percentiles: every table, both variables, from one value order per variable
+    plan = _percentile_plan(active, cell_of_pair, {name: len(t) for name, t in tables.items()})
+    pair_of_row = pair_of_row.astype(np.int32) if n_pairs < 2**31 else pair_of_row
+    for var in VARIABLES:
+        _fill_percentiles(var, pays[var], w, pair_of_row, plan, cell_of_pair, tables)
 
     # ---- parent links (child cell -> parent cell), derived from the pair table
     relations = []
@@ -506,6 +479,98 @@ def compute_tables(
     return TableSet(tables=tables, rules=rules, weighted=weighted)
 
 
+# Derive a table's (cell, rank) order from a finer table's when each of its cells is the union of
+# at most this many of the finer table's cells on average: the finer order is then a sequence of
+# short sorted runs per cell, which a stable (run-merging) sort puts together in one or two passes.
+MAX_RUNS_PER_CELL = 8
+
+
+def _percentile_plan(active, cell_of_pair, n_cells):
+    """The order in which the tables' percentiles are computed (finest first) and, for each, the
+    finer table whose (cell, rank) order it is derived from (or None: sorted afresh) with the
+    link from the finer table's cells to its own."""
+    plan = []
+    done: list[str] = []
+    for g in sorted(active, key=lambda g: -n_cells[g.name]):
+        cg = cell_of_pair[g.name]
+        best = None
+        if g.dims and n_cells[g.name] > 1:
+            for f in done:
+                runs = n_cells[f] / n_cells[g.name]
+                if runs > MAX_RUNS_PER_CELL or (best is not None and runs >= best[0]):
+                    continue
+                cf = cell_of_pair[f]
+                link = np.zeros(n_cells[f], dtype=np.int64)
+                link[cf] = cg
+                if np.array_equal(link[cf], cg):  # every cell of f lies in one cell of g
+                    best = (runs, f, link)
+        plan.append((g.name, None, None) if best is None else (g.name, best[1], best[2]))
+        done.append(g.name)
+    last_use = {}
+    for i, (_, source, _) in enumerate(plan):
+        if source is not None:
+            last_use[source] = i
+    return [(name, source, link, last_use.get(name, -1)) for name, source, link in plan]
+
+
+def _fill_percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> None:
+    """Unweighted (and, with ``w``, weighted) percentiles of ``v`` for every table of ``plan``.
+
+    ``v`` is put in ascending order once; position j in that order is the value's rank. A table's
+    rows are then ordered by (cell, rank), either by sorting one packed 64-bit key (cell << bits |
+    rank) built from the value order, or, when the table's cells are unions of few cells of a finer
+    table already done, by a stable sort of the finer table's order (a merge of sorted runs). The
+    result is the same either way: the ranks sorted by (cell, rank)."""
+    n = len(v)
+    weighted = w is not None
+    order = _value_order(v)
+    v_sorted = np.take(v, order)
+    w_sorted = np.take(w, order) if weighted else None
+    pair_v = np.take(pair_of_row, order)  # pair of the row at each rank
+    del order
+    bits = max(1, int(n - 1).bit_length())
+    mask = (1 << bits) - 1
+    ranks = np.arange(n, dtype=np.int64)
+    kept: dict[str, np.ndarray] = {}
+    last = {name: last_use for name, _, _, last_use in plan}
+    for i, (name, source, link, last_use) in enumerate(plan):
+        t = tables[name]
+        emp = t.employees
+        n_cells = len(emp)
+        starts = np.zeros(n_cells, dtype=np.int64)
+        np.cumsum(emp[:-1], out=starts[1:])
+        if n_cells <= 1:
+            r = ranks  # one cell: the global order is the cell's order
+        elif source is not None:
+            r = np.repeat(link, tables[source].employees)  # cell of each position of the finer order
+            r <<= bits
+            r |= kept[source]
+            r.sort(kind="stable")
+            r &= mask
+        else:
+            cells = cell_of_pair[name]
+            cells = cells.astype(np.int32) if n_cells < 2**31 else cells
+            r = np.take(cells, pair_v).astype(np.int64)
+            r <<= bits
+            r |= ranks
+            r.sort()
+            r &= mask
+        vals = t.values
+        for qn, q in zip(QUANTILE_NAMES, QUANTILES, strict=True):
+            vals[f"{var}_{qn}"] = linear_quantiles_sorted_ranks(v_sorted, r, starts, emp, q)
+        if weighted:
+            cumw = np.take(w_sorted, r)
+            np.cumsum(cumw, out=cumw)
+            for qn, q in zip(QUANTILE_NAMES, QUANTILES, strict=True):
+                vals[f"{var}_w{qn}"] = _weighted_quantiles_ranks(v_sorted, r, cumw, starts, emp, q)
+            del cumw
+        if last_use > i:
+            kept[name] = r
+        for src in [s for s in kept if last[s] <= i]:
+            del kept[src]
+        del r
+
+
 def linear_quantiles_sorted_ranks(
     v_sorted: np.ndarray, r: np.ndarray, starts: np.ndarray, counts: np.ndarray, q: float
 ) -> np.ndarray:
@@ -534,39 +599,37 @@ def linear_quantiles_sorted_ranks(
     return out
 
 
-def _residual_stats(
-    ce_cell: np.ndarray,
-    ce_ent: np.ndarray,
-    ce_n: np.ndarray,
-    link: np.ndarray,
-    suppressed_child: np.ndarray,
-    n_parents: int,
-    n_ent: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per parent cell, the union of its suppressed children: employees, distinct enterprises,
-    and the employees of its largest enterprise."""
-    m = suppressed_child[ce_cell]
-    emp = np.zeros(n_parents)
-    n_e = np.zeros(n_parents, dtype=np.int64)
-    mx = np.zeros(n_parents)
-    if not m.any():
+class _Residuals:
+    """For one (child table, parent table) relation: per parent cell, the union of its suppressed
+    children — employees, distinct enterprises, and the employees of its largest enterprise.
+
+    The (child cell, enterprise) entries are mapped once to (parent cell, enterprise) entries;
+    each re-check is then a few bincounts over them."""
+
+    def __init__(self, ce_cell, ce_ent, ce_n, link, n_parents: int, n_ent: int):
+        e = max(n_ent, 1)
+        pe_key = link[ce_cell] * e + ce_ent
+        pe_u, self.pe_of_ce = np.unique(pe_key, return_inverse=True)
+        self.pe_of_ce = self.pe_of_ce.reshape(-1)
+        self.pe_par = pe_u // e  # sorted
+        first = np.ones(len(pe_u), dtype=bool)
+        first[1:] = self.pe_par[1:] != self.pe_par[:-1]
+        self.pstart = np.flatnonzero(first)
+        self.ce_cell, self.ce_n = ce_cell, ce_n.astype(np.float64)
+        self.n_parents = n_parents
+
+    def __call__(self, suppressed_child: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n_par = self.n_parents
+        m = suppressed_child[self.ce_cell]
+        if not m.any():
+            return np.zeros(n_par), np.zeros(n_par, dtype=np.int64), np.zeros(n_par)
+        per_pe = np.bincount(self.pe_of_ce, weights=np.where(m, self.ce_n, 0.0), minlength=len(self.pe_par))
+        emp = np.bincount(self.pe_par, weights=per_pe, minlength=n_par)
+        n_e = np.bincount(self.pe_par[per_pe > 0], minlength=n_par)
+        mx = np.zeros(n_par)
+        if len(self.pstart):
+            mx[self.pe_par[self.pstart]] = np.maximum.reduceat(per_pe, self.pstart)
         return emp, n_e, mx
-    e = max(n_ent, 1)
-    key = link[ce_cell[m]] * e + ce_ent[m]
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    n_m = ce_n[m][order]
-    new = np.ones(len(key), dtype=bool)
-    new[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(new)
-    per_pe = np.add.reduceat(n_m, starts).astype(np.float64)
-    pe_par = key[starts] // e
-    n_e = np.bincount(pe_par, minlength=n_parents)
-    emp = np.bincount(pe_par, weights=per_pe, minlength=n_parents)
-    # pe_par is sorted: the max per parent is a reduceat over parent runs
-    pstart = np.flatnonzero(np.concatenate(([True], pe_par[1:] != pe_par[:-1])))
-    mx[pe_par[pstart]] = np.maximum.reduceat(per_pe, pstart)
-    return emp, n_e, mx
 
 
 def _passes(emp, n_e, mx, rules: DisclosureRules) -> np.ndarray:
@@ -586,6 +649,7 @@ def _secondary_suppression(tables, raw, relations, rules: DisclosureRules, n_ent
     # The rule for a relation depends only on the child's statuses: re-check a relation only
     # after its child table changed.
     dirty = {child for child, _, _ in relations}
+    residuals: dict[tuple[str, str], _Residuals] = {}
     while dirty:
         child_tables, dirty = dirty, set()
         for child, parent, link in relations:
@@ -597,9 +661,12 @@ def _secondary_suppression(tables, raw, relations, rules: DisclosureRules, n_ent
             supp = t.status != PUBLISHED
             if not supp.any():
                 continue
-            emp_r, ent_r, max_r = _residual_stats(
-                r["ce_cell"], r["ce_ent"], r["ce_n"], link, supp, n_par, n_ent
-            )
+            res = residuals.get((child, parent))
+            if res is None:
+                res = residuals[(child, parent)] = _Residuals(
+                    r["ce_cell"], r["ce_ent"], r["ce_n"], link, n_par, n_ent
+                )
+            emp_r, ent_r, max_r = res(supp)
             fails = (emp_r > 0) & ~_passes(emp_r, ent_r, max_r, rules)
             if not fails.any():
                 continue
