@@ -36,7 +36,9 @@ Design for speed ("sort once and derive"):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -445,8 +447,21 @@ def compute_tables(
     # ---- percentiles: every table, both variables, from one value order per variable
     plan = _percentile_plan(active, cell_of_pair, {name: len(t) for name, t in tables.items()})
     pair_of_row = pair_of_row.astype(np.int32) if n_pairs < 2**31 else pair_of_row
-    for var in VARIABLES:
-        _fill_percentiles(var, pays[var], w, pair_of_row, plan, cell_of_pair, tables)
+
+    def percentiles(var):
+        return _percentiles(var, pays[var], w, pair_of_row, plan, cell_of_pair, tables)
+
+    # The variables are independent and NumPy releases the GIL in its sorts, gathers and sums:
+    # on a multi-core machine they run side by side.
+    if n >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=len(VARIABLES)) as pool:
+            results = list(pool.map(percentiles, VARIABLES))
+    else:
+        results = [percentiles(var) for var in VARIABLES]
+    for result in results:  # the same column order as computed one variable after the other
+        for name, cols in result.items():
+            tables[name].values.update(cols)
+    del results
 
     # ---- parent links (child cell -> parent cell), derived from the pair table
     relations = []
@@ -483,6 +498,8 @@ def compute_tables(
 # at most this many of the finer table's cells on average: the finer order is then a sequence of
 # short sorted runs per cell, which a stable (run-merging) sort puts together in one or two passes.
 MAX_RUNS_PER_CELL = 8
+# From this many rows on, the two pay variables are computed in two threads.
+PARALLEL_MIN_ROWS = 200_000
 
 
 def _percentile_plan(active, cell_of_pair, n_cells):
@@ -513,14 +530,16 @@ def _percentile_plan(active, cell_of_pair, n_cells):
     return [(name, source, link, last_use.get(name, -1)) for name, source, link in plan]
 
 
-def _fill_percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> None:
+def _percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> dict[str, dict[str, np.ndarray]]:
     """Unweighted (and, with ``w``, weighted) percentiles of ``v`` for every table of ``plan``.
 
     ``v`` is put in ascending order once; position j in that order is the value's rank. A table's
     rows are then ordered by (cell, rank), either by sorting one packed 64-bit key (cell << bits |
     rank) built from the value order, or, when the table's cells are unions of few cells of a finer
     table already done, by a stable sort of the finer table's order (a merge of sorted runs). The
-    result is the same either way: the ranks sorted by (cell, rank)."""
+    result is the same either way: the ranks sorted by (cell, rank).
+
+    Returns ``{table name: {column: values}}``; reads ``tables`` only."""
     n = len(v)
     weighted = w is not None
     order = _value_order(v)
@@ -533,6 +552,7 @@ def _fill_percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> Non
     ranks = np.arange(n, dtype=np.int64)
     kept: dict[str, np.ndarray] = {}
     last = {name: last_use for name, _, _, last_use in plan}
+    out: dict[str, dict[str, np.ndarray]] = {}
     for i, (name, source, link, last_use) in enumerate(plan):
         t = tables[name]
         emp = t.employees
@@ -555,7 +575,7 @@ def _fill_percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> Non
             r |= ranks
             r.sort()
             r &= mask
-        vals = t.values
+        vals = out[name] = {}
         for qn, q in zip(QUANTILE_NAMES, QUANTILES, strict=True):
             vals[f"{var}_{qn}"] = linear_quantiles_sorted_ranks(v_sorted, r, starts, emp, q)
         if weighted:
@@ -569,6 +589,7 @@ def _fill_percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> Non
         for src in [s for s in kept if last[s] <= i]:
             del kept[src]
         del r
+    return out
 
 
 def linear_quantiles_sorted_ranks(
