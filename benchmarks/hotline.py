@@ -355,9 +355,19 @@ def bench_api(seconds, clients, workers):
     env.setdefault("SECRET_KEY", "bench-only-insecure-key-0123456789abcdefghijklmnopqrstuvwxyz")
     env.setdefault("GONGHUI_PII_KEY", "ZGV2LW9ubHktcGlpLWtleS1nb25naHVpLTMyYnl0ZXM=")
     env["GONGHUI_SECURE_COOKIES"] = "0"
+    env["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"  # production settings in the server
     gonghui = shutil.which("gonghui") or str(Path(sys.executable).parent / "gonghui")
+    command = [gonghui, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    if not serve_works(env):
+        # `gonghui serve` = migrate + collectstatic + gunicorn; when collectstatic fails here the
+        # same gunicorn command is started directly (the API serves no static files).
+        log("gonghui serve failed at collectstatic; starting its gunicorn command directly")
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"), "gonghui.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        ]  # fmt: skip
     server = subprocess.Popen(
-        [gonghui, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -404,6 +414,15 @@ def bench_api(seconds, clients, workers):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def serve_works(env):
+    probe = subprocess.run(
+        [str(Path(sys.executable).parent / "gonghui"), "manage", "collectstatic", "--noinput", "-v0"],
+        env=dict(env, DJANGO_SETTINGS_MODULE="gonghui.settings"),
+        capture_output=True,
+    )
+    return probe.returncode == 0
 
 
 def python_load(url, token, body, seconds, clients):
