@@ -5,7 +5,6 @@ ALLOWED_HOSTS (comma-separated), GONGHUI_DEBUG=1, GONGHUI_SECURE_COOKIES=0 (plai
 GONGHUI_DATA_DIR.
 """
 
-import importlib.util
 import os
 from pathlib import Path
 
@@ -173,12 +172,9 @@ SPECTACULAR_SETTINGS = {
     # One name for a choice set that several fields share, so the schema (and check --deploy) is clean.
     "ENUM_NAME_OVERRIDES": {"NegotiationPartyEnum": [("workers", "职工方"), ("employer", "企业方")]},
 }
-if importlib.util.find_spec("drf_spectacular_sidecar") is not None:
-    # Swagger UI served from the app's own static files: no CDN.
-    INSTALLED_APPS.append("drf_spectacular_sidecar")
-    SPECTACULAR_SETTINGS.update(
-        SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR"
-    )
+# Swagger UI served from the app's own static files (drf-spectacular-sidecar): no CDN.
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
