@@ -401,131 +401,151 @@ def compute_tables(
         pair_ids, pair_of_row = np.unique(pair_full, return_inverse=True)
     del pair_full
     n_pairs = len(pair_ids)
-    pair_n = np.bincount(pair_of_row, minlength=n_pairs)
-    pair_sum = {var: np.bincount(pair_of_row, weights=v, minlength=n_pairs) for var, v in pays.items()}
-    if weighted:
-        pair_w = np.bincount(pair_of_row, weights=w, minlength=n_pairs)
-        pair_wsum = {
-            var: np.bincount(pair_of_row, weights=w * v, minlength=n_pairs) for var, v in pays.items()
+    if n_pairs < 2**31:
+        pair_of_row = pair_of_row.astype(np.int32)
+    # The two pay variables are independent, and suppression needs the counts only; NumPy
+    # releases the GIL in its sorts, gathers and sums: on a multi-core machine, each variable's
+    # value order is computed in its own thread while the tables' cells are set up, then the
+    # percentiles of each variable in its thread while suppression runs in this one.
+    parallel = n >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1
+    pool = ThreadPoolExecutor(max_workers=len(VARIABLES)) if parallel else None
+    try:
+        sorted_by_value = {
+            var: pool.submit(_value_sorted, pays[var], w, pair_of_row) if pool else None for var in VARIABLES
         }
-    pair_ent = pair_ids // (n_occ * n_lvl)
-    pair_dim_codes = {
-        "occupation": (pair_ids // n_lvl) % n_occ,
-        "level": pair_ids % n_lvl,
-    }
-    dim_labels = {"occupation": occ_labels, "level": lvl_labels}
-    for d, (codes, labels) in ent_dims.items():
-        pair_dim_codes[d] = codes[pair_ent]
-        dim_labels[d] = labels
-
-    active = [g for g in groupings if all(d in pair_dim_codes for d in g.dims)]
-    active_names = {g.name for g in active}
-    tables: dict[str, Table] = {}
-    cell_of_pair: dict[str, np.ndarray] = {}
-    raw: dict[str, dict] = {}
-
-    for g in active:
-        if g.dims:
-            sizes = [len(dim_labels[d]) for d in g.dims]
-            key = _combine([pair_dim_codes[d] for d in g.dims], sizes, n_pairs)
-            cell, cpair = _dense_codes(key, math.prod(sizes))
-            keys = {}
-            stride = 1
-            for d, size in zip(g.dims[::-1], sizes[::-1], strict=True):
-                keys[d] = dim_labels[d][(cell // stride) % size]
-                stride *= size
-            keys = {d: keys[d] for d in g.dims}
-        else:
-            cpair = np.zeros(n_pairs, dtype=np.int64)
-            keys = {}
-        n_cells = int(cpair.max()) + 1 if n_pairs else 0
-        cell_of_pair[g.name] = cpair
-        emp = np.bincount(cpair, weights=pair_n, minlength=n_cells).astype(np.int64)
-        # enterprises per cell and the largest enterprise's employees (dominance test); the
-        # order of these (cell, enterprise) entries is of no consequence
-        if {"occupation", "level"} <= set(g.dims):
-            # a pair is one enterprise's employees of one occupation and level: its own entry
-            ce_cell, ce_ent, ce_n = cpair, pair_ent, pair_n.astype(np.int64)
-        else:
-            ce_cell, ce_ent, ce_n = _cell_enterprise(cpair, pair_ent, pair_n, n_ent)
-        n_enterprises = np.bincount(ce_cell, minlength=n_cells)
-        max_ent = np.zeros(n_cells, dtype=np.int64)
-        np.maximum.at(max_ent, ce_cell, ce_n)
-        vals: dict[str, np.ndarray] = {}
-        for var in VARIABLES:
-            vals[f"{var}_mean"] = np.bincount(cpair, weights=pair_sum[var], minlength=n_cells) / np.maximum(
-                emp, 1
-            )
-        wemp = np.full(n_cells, np.nan)
+        pair_n = np.bincount(pair_of_row, minlength=n_pairs)
+        pair_sum = {var: np.bincount(pair_of_row, weights=v, minlength=n_pairs) for var, v in pays.items()}
         if weighted:
-            wemp = np.bincount(cpair, weights=pair_w, minlength=n_cells)
+            pair_w = np.bincount(pair_of_row, weights=w, minlength=n_pairs)
+            pair_wsum = {
+                var: np.bincount(pair_of_row, weights=w * v, minlength=n_pairs) for var, v in pays.items()
+            }
+        pair_ent = pair_ids // (n_occ * n_lvl)
+        pair_dim_codes = {
+            "occupation": (pair_ids // n_lvl) % n_occ,
+            "level": pair_ids % n_lvl,
+        }
+        dim_labels = {"occupation": occ_labels, "level": lvl_labels}
+        for d, (codes, labels) in ent_dims.items():
+            pair_dim_codes[d] = codes[pair_ent]
+            dim_labels[d] = labels
+
+        active = [g for g in groupings if all(d in pair_dim_codes for d in g.dims)]
+        active_names = {g.name for g in active}
+        tables: dict[str, Table] = {}
+        cell_of_pair: dict[str, np.ndarray] = {}
+        raw: dict[str, dict] = {}
+
+        for g in active:
+            if g.dims:
+                sizes = [len(dim_labels[d]) for d in g.dims]
+                key = _combine([pair_dim_codes[d] for d in g.dims], sizes, n_pairs)
+                cell, cpair = _dense_codes(key, math.prod(sizes))
+                keys = {}
+                stride = 1
+                for d, size in zip(g.dims[::-1], sizes[::-1], strict=True):
+                    keys[d] = dim_labels[d][(cell // stride) % size]
+                    stride *= size
+                keys = {d: keys[d] for d in g.dims}
+            else:
+                cpair = np.zeros(n_pairs, dtype=np.int64)
+                keys = {}
+            n_cells = int(cpair.max()) + 1 if n_pairs else 0
+            cell_of_pair[g.name] = cpair
+            emp = np.bincount(cpair, weights=pair_n, minlength=n_cells).astype(np.int64)
+            # enterprises per cell and the largest enterprise's employees (dominance test); the
+            # order of these (cell, enterprise) entries is of no consequence
+            if {"occupation", "level"} <= set(g.dims):
+                # a pair is one enterprise's employees of one occupation and level: its own entry
+                ce_cell, ce_ent, ce_n = cpair, pair_ent, pair_n.astype(np.int64)
+            else:
+                ce_cell, ce_ent, ce_n = _cell_enterprise(cpair, pair_ent, pair_n, n_ent)
+            n_enterprises = np.bincount(ce_cell, minlength=n_cells)
+            max_ent = np.zeros(n_cells, dtype=np.int64)
+            np.maximum.at(max_ent, ce_cell, ce_n)
+            vals: dict[str, np.ndarray] = {}
             for var in VARIABLES:
-                vals[f"{var}_wmean"] = np.bincount(cpair, weights=pair_wsum[var], minlength=n_cells) / wemp
-        primary_ok = (
-            (n_enterprises >= rules.min_enterprises)
-            & (emp >= rules.min_employees)
-            & (max_ent <= rules.max_enterprise_share * emp)
-        )
-        status = np.where(primary_ok, PUBLISHED, PRIMARY).astype(np.int8)
-        raw[g.name] = {"ce_cell": ce_cell, "ce_ent": ce_ent, "ce_n": ce_n, "emp": emp}
-        tables[g.name] = Table(
-            name=g.name,
-            dims=g.dims,
-            title=g.title,
-            keys=keys,
-            parent_index={},
-            enterprises=n_enterprises.astype(np.int64),
-            employees=emp,
-            weighted_employees=wemp,
-            values=vals,
-            status=status,
-            tails_published=emp >= rules.min_employees_for_tails,
-        )
+                vals[f"{var}_mean"] = np.bincount(
+                    cpair, weights=pair_sum[var], minlength=n_cells
+                ) / np.maximum(emp, 1)
+            wemp = np.full(n_cells, np.nan)
+            if weighted:
+                wemp = np.bincount(cpair, weights=pair_w, minlength=n_cells)
+                for var in VARIABLES:
+                    vals[f"{var}_wmean"] = (
+                        np.bincount(cpair, weights=pair_wsum[var], minlength=n_cells) / wemp
+                    )
+            primary_ok = (
+                (n_enterprises >= rules.min_enterprises)
+                & (emp >= rules.min_employees)
+                & (max_ent <= rules.max_enterprise_share * emp)
+            )
+            status = np.where(primary_ok, PUBLISHED, PRIMARY).astype(np.int8)
+            raw[g.name] = {"ce_cell": ce_cell, "ce_ent": ce_ent, "ce_n": ce_n, "emp": emp}
+            tables[g.name] = Table(
+                name=g.name,
+                dims=g.dims,
+                title=g.title,
+                keys=keys,
+                parent_index={},
+                enterprises=n_enterprises.astype(np.int64),
+                employees=emp,
+                weighted_employees=wemp,
+                values=vals,
+                status=status,
+                tails_published=emp >= rules.min_employees_for_tails,
+            )
 
-    # ---- percentiles: every table, both variables, from one value order per variable
-    plan = _percentile_plan(active, cell_of_pair, {name: len(t) for name, t in tables.items()})
-    pair_of_row = pair_of_row.astype(np.int32) if n_pairs < 2**31 else pair_of_row
+        # ---- percentiles: every table, both variables, from one value order per variable
+        plan = _percentile_plan(active, cell_of_pair, {name: len(t) for name, t in tables.items()})
 
-    def percentiles(var):
-        return _percentiles(var, pays[var], w, pair_of_row, plan, cell_of_pair, tables)
+        def percentiles(var):
+            data = sorted_by_value[var]
+            data = data.result() if data is not None else _value_sorted(pays[var], w, pair_of_row)
+            return _percentiles(var, *data, plan, cell_of_pair, tables)
 
-    # The variables are independent and NumPy releases the GIL in its sorts, gathers and sums:
-    # on a multi-core machine they run side by side.
-    if n >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1:
-        with ThreadPoolExecutor(max_workers=len(VARIABLES)) as pool:
-            results = list(pool.map(percentiles, VARIABLES))
-    else:
-        results = [percentiles(var) for var in VARIABLES]
-    for result in results:  # the same column order as computed one variable after the other
-        for name, cols in result.items():
-            tables[name].values.update(cols)
-    del results
+        def suppression():
+            # parent links (child cell -> parent cell), derived from the pair table; then secondary
+            # suppression (counts only: independent of the percentiles)
+            relations = []
+            for g in active:
+                for p in g.parents:
+                    if p not in active_names:
+                        continue
+                    child_c, parent_c = cell_of_pair[g.name], cell_of_pair[p]
+                    link = np.zeros(len(tables[g.name]), dtype=np.int64)
+                    link[child_c] = parent_c
+                    tables[g.name].parent_index[p] = link
+                    relations.append((g.name, p, link))
+            _secondary_suppression(tables, raw, relations, rules, n_ent)
 
-    # ---- parent links (child cell -> parent cell), derived from the pair table
-    relations = []
-    for g in active:
-        for p in g.parents:
-            if p not in active_names:
-                continue
-            child_c, parent_c = cell_of_pair[g.name], cell_of_pair[p]
-            link = np.zeros(len(tables[g.name]), dtype=np.int64)
-            link[child_c] = parent_c
-            tables[g.name].parent_index[p] = link
-            relations.append((g.name, p, link))
+        if pool is not None:
+            futures = [pool.submit(percentiles, var) for var in VARIABLES]
+            suppression()
+            results = [f.result() for f in futures]
+        else:
+            results = [percentiles(var) for var in VARIABLES]
+            suppression()
+        for result in results:  # the same column order as computed one variable after the other
+            for name, cols in result.items():
+                tables[name].values.update(cols)
+        del results
 
-    _secondary_suppression(tables, raw, relations, rules, n_ent)
+        # ---- mask everything that is not published
+        for t in tables.values():
+            hidden = t.status != PUBLISHED
+            t.enterprises = np.where(hidden, -1, t.enterprises)
+            t.employees = np.where(hidden, -1, t.employees)
+            t.weighted_employees = np.where(hidden, np.nan, t.weighted_employees)
+            t.tails_published = t.tails_published & ~hidden
+            for k, v in t.values.items():
+                v[hidden] = np.nan
+                if k.endswith("p10") or k.endswith("p90"):
+                    v[~t.tails_published] = np.nan
 
-    # ---- mask everything that is not published
-    for t in tables.values():
-        hidden = t.status != PUBLISHED
-        t.enterprises = np.where(hidden, -1, t.enterprises)
-        t.employees = np.where(hidden, -1, t.employees)
-        t.weighted_employees = np.where(hidden, np.nan, t.weighted_employees)
-        t.tails_published = t.tails_published & ~hidden
-        for k, v in t.values.items():
-            v[hidden] = np.nan
-            if k.endswith("p10") or k.endswith("p90"):
-                v[~t.tails_published] = np.nan
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
     if previous is not None:
         _year_on_year(tables, previous)
@@ -570,7 +590,18 @@ def _percentile_plan(active, cell_of_pair, n_cells):
     return [(name, source, link, last_use.get(name, -1)) for name, source, link in plan]
 
 
-def _percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> dict[str, dict[str, np.ndarray]]:
+def _value_sorted(v, w, pair_of_row):
+    """``v`` in ascending order (position = rank), with the weights and the pair of each rank."""
+    order = _value_order(v)
+    v_sorted = np.take(v, order)
+    w_sorted = np.take(w, order) if w is not None else None
+    pair_v = np.take(pair_of_row, order)
+    return v_sorted, w_sorted, pair_v
+
+
+def _percentiles(
+    var, v_sorted, w_sorted, pair_v, plan, cell_of_pair, tables
+) -> dict[str, dict[str, np.ndarray]]:
     """Unweighted (and, with ``w``, weighted) percentiles of ``v`` for every table of ``plan``.
 
     ``v`` is put in ascending order once; position j in that order is the value's rank. A table's
@@ -581,13 +612,8 @@ def _percentiles(var, v, w, pair_of_row, plan, cell_of_pair, tables) -> dict[str
     stable radix argsort of the one-byte cell codes by rank is faster than the packed sort.)
 
     Returns ``{table name: {column: values}}``; reads ``tables`` only."""
-    n = len(v)
-    weighted = w is not None
-    order = _value_order(v)
-    v_sorted = np.take(v, order)
-    w_sorted = np.take(w, order) if weighted else None
-    pair_v = np.take(pair_of_row, order)  # pair of the row at each rank
-    del order
+    n = len(v_sorted)
+    weighted = w_sorted is not None
     bits = max(1, int(n - 1).bit_length())
     mask = (1 << bits) - 1
     ranks = np.arange(n, dtype=np.int64)
