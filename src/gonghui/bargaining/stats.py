@@ -27,10 +27,13 @@ Design for speed ("sort once and derive"):
 * every employee row is mapped once to its (enterprise, occupation, level) *pair*; counts, sums,
   enterprise counts and the dominance test of every grouping are derived from the pair table
   (a few hundred thousand entries), never from the rows again;
-* each pay variable is ranked once (a single sort of the whole column); for each grouping the rows
-  are then ordered by ``(cell, rank)`` by sorting one packed 64-bit integer key, which is several
-  times faster than an argsort; the sorted ranks give unweighted and weighted percentiles of every
-  cell in one vectorised pass.
+* each pay variable is ranked once (a single sort of the whole column); for each grouping the
+  ranks are then ordered by ``(cell, rank)``: a table whose cells are unions of a few cells of a
+  finer table merges that table's sorted runs (a stable sort of nearly sorted keys), a table of at
+  most 256 cells radix-sorts one-byte cell codes, any other sorts one packed 64-bit key; the sorted
+  ranks give unweighted and weighted percentiles of every cell in one vectorised pass;
+* the two variables run in two threads (NumPy releases the GIL), secondary suppression (counts
+  only) alongside them. Every path gives bit for bit the same values.
 """
 
 from __future__ import annotations
