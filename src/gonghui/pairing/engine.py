@@ -91,6 +91,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from . import engine_flow
 from .geo import chord_to_km, km_to_chord, to_xyz
 
 __all__ = [
@@ -292,7 +293,10 @@ class PairingParams:
     # Affects speed only, never the plan's optimality.
     keep_per_micro: int | None = None
     add_per_round: int = 4  # pricing adds at most this many violated pairs per micro and round (speed only)
-    chunk_size: int = 50_000  # micro enterprises per spatial query chunk (memory bound)
+    chunk_size: int = 50_000  # micro enterprises per spatial query chunk (OR-Tools path; memory bound)
+    # "auto": the compiled exact SSP solver (engine_flow) when numba is installed, else OR-Tools;
+    # "ssp" / "ortools" force one. Affects speed only: both return an optimal plan.
+    solver: str = "auto"
 
     def __post_init__(self):
         if self.same_town not in ("required", "preferred", "ignore"):
@@ -301,6 +305,8 @@ class PairingParams:
             raise ValueError("max_distance_km must be positive")
         if len(self.industry_penalty) != 5 or min(self.industry_penalty) < 0:
             raise ValueError("industry_penalty needs 5 non-negative integers")
+        if self.solver not in ("auto", "ssp", "ortools"):
+            raise ValueError(f"solver must be auto/ssp/ortools, not {self.solver!r}")
         if self.keep_per_micro is not None and self.keep_per_micro < 1:
             raise ValueError("keep_per_micro must be ≥ 1")
 
@@ -666,6 +672,64 @@ def solve(
 
     prob = _Problem(mi, me, params, industry)
     big_b = (n_j + 1) * (prob.max_cost + 1)
+    if _use_flow(params):
+        pi, pj, reach, stats = _solve_flow(prob, active, cap, big_b, t0)
+    else:
+        pi, pj, reach, stats = _solve_ortools(prob, active, cap, big_b, t0, n_i, n_j)
+    t_build = time.perf_counter()
+    result = _build_result(
+        prob, industry, pi, pj, lock_i, lock_j, reach, ex_micro, not_micro, own_union, explain, stats
+    )
+    stats["build_seconds"] = time.perf_counter() - t_build
+    stats["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def _use_flow(params: PairingParams) -> bool:
+    if params.solver == "ortools":
+        return False
+    if not engine_flow.AVAILABLE:
+        if params.solver == "ssp":  # pragma: no cover - only without numba
+            raise RuntimeError("solver='ssp' needs numba (pip install numba)")
+        return False  # pragma: no cover - only without numba
+    return True
+
+
+def _solve_flow(prob: _Problem, active: np.ndarray, cap: np.ndarray, big_b: int, t0: float):
+    """Candidates on a grid, then the exact warm-started SSP with its certificate (engine_flow)."""
+    import time
+
+    cand = engine_flow.candidate_csr(prob, active, cap)
+    t_cand = time.perf_counter() - t0
+    capc = np.minimum(cap[cand.mentors], max(len(prob.mi), 1)).astype(np.int64)
+    order = np.arange(cand.rows.size, dtype=np.int64)
+    first_b = min(big_b, 4 * (prob.max_cost + 1))
+    assign, _, _, info = engine_flow.solve_exact(cand.rs, cand.col, cand.cst, capc, order, big_b, first_b)
+    t_solve = time.perf_counter() - t0 - t_cand
+    used = np.flatnonzero(assign >= 0)
+    pi = cand.rows[used]
+    pj = cand.mentors[assign[used]]
+    reach = cand.reach
+    stats = {
+        "solver": "ssp",
+        "candidate_seconds": t_cand,
+        "solve_seconds": t_solve,
+        "rounds": info["rounds"],
+        "components_solved": 0,
+        "arcs": int(cand.col.size),
+        "candidate_pairs": int(cand.col.size),
+        "added_arcs": 0,
+        "settled_nodes": info["settled_nodes"],
+        "reward": info["reward"],
+    }
+    return pi, pj, reach, stats
+
+
+def _solve_ortools(prob: _Problem, active, cap, big_b, t0, n_i, n_j):
+    """The OR-Tools path (used without numba, or with ``solver="ortools"``)."""
+    import time
+
+    params = prob.p
     all_i, all_j, all_c, rank, reach = _candidates(prob, active, cap)
     t_cand = time.perf_counter() - t0
     k0 = params.keep_per_micro
@@ -703,52 +767,79 @@ def solve(
         dirty = np.unique(all_i[viol]).astype(np.int64)
 
     used = flow > 0
-    pi = np.concatenate([ai[used], lock_i])
-    pj = np.concatenate([aj[used], lock_j])
-    is_locked = np.concatenate([np.zeros(int(used.sum()), dtype=bool), np.ones(lock_i.size, dtype=bool)])
+    stats = {
+        "solver": "ortools",
+        "candidate_seconds": t_cand,
+        "rounds": rounds,
+        "components_solved": solved_components,
+        "arcs": int(ai.size),
+        "candidate_pairs": int(all_i.size),
+        "added_arcs": added_total,
+    }
+    return ai[used], aj[used], reach, stats
+
+
+_MODEL_PHRASES = {lvl: f"，导师为{name}模范职工之家" for lvl, name in MODEL_LEVEL_NAMES.items()}
+
+
+def _build_result(
+    prob, industry, pi, pj, lock_i, lock_j, reach, ex_micro, not_micro, own_union, explain, stats
+):
+    """Pairs (sorted by micro id) and unassigned enterprises, vectorised where it counts."""
+    mi, me, params = prob.mi, prob.me, prob.p
+    n_i = len(mi)
+    pi = np.concatenate([np.asarray(pi, dtype=np.int64), lock_i])
+    pj = np.concatenate([np.asarray(pj, dtype=np.int64), lock_j])
+    is_locked = np.zeros(pi.size, dtype=bool)
+    is_locked[pi.size - lock_i.size :] = True
     order = np.argsort(mi.ids[pi], kind="stable")
     pi, pj, is_locked = pi[order], pj[order], is_locked[order]
     d, ind, town, model, km, lvl, same = prob.components(pi, pj)
     cost = d + ind + town + model
-    pairs = []
-    for k in range(pi.size):
-        i, j = int(pi[k]), int(pj[k])
-        pairs.append(
-            Pair(
-                micro_id=int(mi.ids[i]),
-                mentor_id=int(me.ids[j]),
-                cost=int(cost[k]),
-                distance_km=round(float(km[k]), 3),
-                distance_cost=int(d[k]),
-                industry_cost=int(ind[k]),
-                town_cost=int(town[k]),
-                model_cost=int(model[k]),
-                same_town=bool(same[k]),
-                industry_level=int(lvl[k]),
-                locked=bool(is_locked[k]),
-                should_form_own_union=bool(own_union[i]),
-                explanation=_explain_pair(
-                    industry,
-                    bool(same[k]),
-                    float(km[k]),
-                    int(mi.industry[i]),
-                    int(me.industry[j]),
-                    int(lvl[k]),
-                    int(me.model_level[j]),
-                    bool(is_locked[k]),
-                )
-                if explain
-                else "",
-            )
+    n = int(pi.size)
+    if explain and n:
+        same_l = same.tolist()
+        km_l = km.tolist()
+        # Industry phrases: one per distinct (micro class, level).
+        a = mi.industry[pi]
+        kind = a * 8 + lvl
+        uk, inv = np.unique(kind, return_inverse=True)
+        phrases = [_industry_phrase(industry, int(k) // 8, -1, int(k) % 8) for k in uk.tolist()]
+        ind_l = [phrases[x] for x in inv.tolist()]
+        ml = me.model_level[pj]
+        model_l = [_MODEL_PHRASES.get(x, "，导师为模范职工之家") if x > 0 else "" for x in ml.tolist()]
+        lock_l = is_locked.tolist()
+        texts = [
+            f"{'同镇' if s else '跨镇'}，相距 {k:.1f} 公里，{p}{m}{'，人工锁定' if lk else ''}"
+            for s, k, p, m, lk in zip(same_l, km_l, ind_l, model_l, lock_l, strict=True)
+        ]
+    else:
+        texts = [""] * n
+    pairs = tuple(
+        map(
+            Pair,
+            mi.ids[pi].tolist(),
+            me.ids[pj].tolist(),
+            cost.tolist(),
+            [round(x, 3) for x in km.tolist()],
+            d.tolist(),
+            ind.tolist(),
+            town.tolist(),
+            model.tolist(),
+            same_l if explain and n else same.tolist(),
+            lvl.astype(np.int64).tolist(),
+            is_locked.tolist(),
+            own_union[pi].tolist(),
+            texts,
         )
+    )
 
     covered = np.zeros(n_i, dtype=bool)
     covered[pi] = True
     unassigned = []
     where = _reach_phrase(params)
-    for i in np.argsort(mi.ids, kind="stable").tolist():
-        if covered[i]:
-            continue
+    left = np.flatnonzero(~covered)
+    for i in left[np.argsort(mi.ids[left], kind="stable")].tolist():
         h = int(mi.headcount[i])
         if ex_micro[i]:
             reason, text = "excluded", "已被排除在本次结对之外"
@@ -769,19 +860,7 @@ def solve(
                     f"（《工会法》第十一条），不并入联合工会；{text}"
                 )
         unassigned.append(Unassigned(int(mi.ids[i]), reason, text, int(reach[i]), bool(own_union[i])))
-
-    stats = {
-        "seconds": time.perf_counter() - t0,
-        "candidate_seconds": t_cand,
-        "rounds": rounds,
-        "components_solved": solved_components,
-        "arcs": int(ai.size),
-        "candidate_pairs": int(all_i.size),
-        "added_arcs": added_total,
-    }
-    return PairingResult(
-        pairs=tuple(pairs), unassigned=tuple(unassigned), total_cost=int(cost.sum()), stats=stats
-    )
+    return PairingResult(pairs=pairs, unassigned=tuple(unassigned), total_cost=int(cost.sum()), stats=stats)
 
 
 def all_candidate_pairs(micros, mentors, params: PairingParams = PairingParams(), industry=None):  # noqa: B008
@@ -790,6 +869,8 @@ def all_candidate_pairs(micros, mentors, params: PairingParams = PairingParams()
     prob = _Problem(mi, me, params, industry)
     cap = np.maximum(me.capacity, 0)
     active = np.flatnonzero(mi.headcount < params.micro_threshold)
+    if _use_flow(params):
+        return engine_flow.candidate_csr(prob, active, cap).triples()
     ai, aj, ac, _, _ = _candidates(prob, active, cap)
     return ai.astype(np.int64), aj.astype(np.int64), ac.astype(np.int64)
 
