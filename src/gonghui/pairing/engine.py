@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -649,8 +650,9 @@ def solve(
     own_union = (mi.headcount >= params.own_union_threshold) & ~not_micro
 
     cap = np.where(ex_mentor, 0, np.maximum(me.capacity, 0)).astype(np.int64)
-    micro_pos = {int(v): k for k, v in enumerate(mi.ids.tolist())}
-    mentor_pos = {int(v): k for k, v in enumerate(me.ids.tolist())}
+    locked = list(locked)
+    micro_pos = {int(v): k for k, v in enumerate(mi.ids.tolist())} if locked else {}
+    mentor_pos = {int(v): k for k, v in enumerate(me.ids.tolist())} if locked else {}
     locked_pairs: dict[int, int] = {}
     for a, b in locked:
         if int(a) not in micro_pos or int(b) not in mentor_pos:
@@ -782,6 +784,69 @@ def _solve_ortools(prob: _Problem, active, cap, big_b, t0, n_i, n_j):
 _MODEL_PHRASES = {lvl: f"，导师为{name}模范职工之家" for lvl, name in MODEL_LEVEL_NAMES.items()}
 
 
+def _km_text(km: np.ndarray) -> np.ndarray:
+    """``f"{x:.1f}"`` for every x, vectorised: exact, the few values near a rounding tie are
+    formatted one by one."""
+    tenths = km * 10.0
+    base = np.floor(tenths)
+    frac = tenths - base
+    t = (base + (frac > 0.5)).astype(np.int64)
+    out_idx = np.clip(t, 0, None)
+    table = np.array([f"{x // 10}.{x % 10}" for x in range(int(out_idx.max()) + 1)], dtype=object)
+    out = table[out_idx]
+    odd = np.flatnonzero((np.abs(frac - 0.5) < 1e-6) | (t < 0) | ~np.isfinite(km))
+    for k in odd.tolist():
+        out[k] = f"{km[k]:.1f}"
+    return out
+
+
+def _explanations(industry, mi, me, pi, pj, km, lvl, same, is_locked) -> list[str]:
+    """The Chinese explanation of every pair, e.g. "同镇，相距 3.2 公里，同属 305 玻璃制品制造"
+    (same text as ``_explain_pair``), built from a few distinct pieces instead of pair by pair."""
+    km_s = _km_text(km)
+    town_s = np.where(same, "同镇，相距 ", "跨镇，相距 ").astype(object)
+    a = mi.industry[pi]
+    ml = me.model_level[pj]
+    # Suffix: industry phrase + model home + lock, one string per distinct combination.
+    key = ((a + 1) * 8 + lvl) * 2 + is_locked
+    key = key * 64 + np.clip(ml, -1, 62) + 1
+    uk, inv = np.unique(key, return_inverse=True)
+    suf = []
+    for k in uk.tolist():
+        mlev, k = k % 64 - 1, k // 64
+        lock, k = k % 2, k // 2
+        lv, code = k % 8, k // 8 - 1
+        text = " 公里，" + _industry_phrase(industry, code, -1, lv)
+        if mlev > 0:
+            text += f"，导师为{MODEL_LEVEL_NAMES.get(int(mlev), '')}模范职工之家"
+        if lock:
+            text += "，人工锁定"
+        suf.append(text)
+    suf_s = np.array(suf, dtype=object)[inv]
+    return (town_s + km_s + suf_s).tolist()
+
+
+def _make_pairs(mi, me, pi, pj, cost, km, d, ind, town, model, same, lvl, is_locked, own_union, texts):
+    return tuple(
+        map(
+            Pair,
+            mi.ids[pi].tolist(),
+            me.ids[pj].tolist(),
+            cost.tolist(),
+            np.round(km, 3).tolist(),
+            d.tolist(),
+            ind.tolist(),
+            town.tolist(),
+            model.tolist(),
+            same.tolist(),
+            lvl.astype(np.int64).tolist(),
+            is_locked.tolist(),
+            own_union[pi].tolist(),
+            texts,
+        )
+    )
+
+
 def _build_result(
     prob, industry, pi, pj, lock_i, lock_j, reach, ex_micro, not_micro, own_union, explain, stats
 ):
@@ -797,42 +862,16 @@ def _build_result(
     d, ind, town, model, km, lvl, same = prob.components(pi, pj)
     cost = d + ind + town + model
     n = int(pi.size)
-    if explain and n:
-        same_l = same.tolist()
-        km_l = km.tolist()
-        # Industry phrases: one per distinct (micro class, level).
-        a = mi.industry[pi]
-        kind = a * 8 + lvl
-        uk, inv = np.unique(kind, return_inverse=True)
-        phrases = [_industry_phrase(industry, int(k) // 8, -1, int(k) % 8) for k in uk.tolist()]
-        ind_l = [phrases[x] for x in inv.tolist()]
-        ml = me.model_level[pj]
-        model_l = [_MODEL_PHRASES.get(x, "，导师为模范职工之家") if x > 0 else "" for x in ml.tolist()]
-        lock_l = is_locked.tolist()
-        texts = [
-            f"{'同镇' if s else '跨镇'}，相距 {k:.1f} 公里，{p}{m}{'，人工锁定' if lk else ''}"
-            for s, k, p, m, lk in zip(same_l, km_l, ind_l, model_l, lock_l, strict=True)
-        ]
-    else:
-        texts = [""] * n
-    pairs = tuple(
-        map(
-            Pair,
-            mi.ids[pi].tolist(),
-            me.ids[pj].tolist(),
-            cost.tolist(),
-            [round(x, 3) for x in km.tolist()],
-            d.tolist(),
-            ind.tolist(),
-            town.tolist(),
-            model.tolist(),
-            same_l if explain and n else same.tolist(),
-            lvl.astype(np.int64).tolist(),
-            is_locked.tolist(),
-            own_union[pi].tolist(),
-            texts,
+    texts = _explanations(industry, mi, me, pi, pj, km, lvl, same, is_locked) if explain and n else [""] * n
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # 100k+ small objects: the cyclic collector would rescan them over and over
+    try:
+        pairs = _make_pairs(
+            mi, me, pi, pj, cost, km, d, ind, town, model, same, lvl, is_locked, own_union, texts
         )
-    )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
     covered = np.zeros(n_i, dtype=bool)
     covered[pi] = True
