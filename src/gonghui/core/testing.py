@@ -114,6 +114,23 @@ def make_user(org, *perms, role="", username=None, **extra):
     return get_user_model().objects.get(pk=user.pk)  # fresh: no stale permission cache
 
 
+def restore_reference_data():
+    """For live-server (transactional) tests: put back what a flush removed.
+
+    Such tests empty every table after each test, the reference tables that the data migration
+    loaded (regions, industries) too, and post_migrate recreates content types under new ids that
+    ContentType's cache does not know. Call this at the start of each such test, before loading data.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from gonghui.orgs import reference
+    from gonghui.orgs.models import Industry
+
+    ContentType.objects.clear_cache()
+    reference.load_regions(Region)
+    reference.load_industries(Industry)
+
+
 def api_client(user):
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=user)
