@@ -34,7 +34,14 @@ def mentor(id, x, y=0.0, industry="3054", capacity=1, town=1, model_level=0):
 
 
 PLAIN = E.PairingParams(industry_penalty=(0, 0, 0, 0, 0), model_home_step=0, other_town_penalty=0)
-STRATEGIES = [None, 1, 2]  # all candidates at once, and column generation from the k cheapest
+# The compiled exact SSP solver (the default), and the OR-Tools path: all candidates at once, and
+# column generation from the k cheapest.
+STRATEGIES = [
+    {"solver": "ssp"},
+    {"solver": "ortools"},
+    {"solver": "ortools", "keep_per_micro": 1},
+    {"solver": "ortools", "keep_per_micro": 2},
+]
 
 
 def params(**kw):
@@ -62,7 +69,7 @@ def test_greedy_loses_coverage_engine_does_not(k):
     # A is nearest to X, but B can only reach X: greedy gives X to A and leaves B out.
     micros = [micro(1, 0.0), micro(2, 4.0)]
     mentors = [mentor(10, 1.0), mentor(11, -2.0)]
-    p = params(max_distance_km=5, keep_per_micro=k)
+    p = params(max_distance_km=5, **k)
     assert len(greedy(micros, mentors, p)) == 1
     res = E.solve(micros, mentors, p)
     assert res.covered == 2
@@ -75,7 +82,7 @@ def test_greedy_costs_more_engine_is_optimal(k):
     # A: X at 1 km, Y at 2 km. B: X at 2 km, Y at 10 km. Greedy 1 + 10 km, optimum 2 + 2 km.
     micros = [micro(1, 0.0), micro(2, 3.0)]
     mentors = [mentor(10, 1.0), mentor(11, -2.0)]
-    p = params(max_distance_km=12, keep_per_micro=k)
+    p = params(max_distance_km=12, **k)
     assert greedy(micros, mentors, p) == {1: 10, 2: 11}
     res = E.solve(micros, mentors, p)
     assert {(x.micro_id, x.mentor_id) for x in res.pairs} == {(1, 11), (2, 10)}
@@ -141,7 +148,7 @@ def test_unassigned_reasons(k):
         micro(5, 0.3, headcount=30),  # §11: should form its own union; nothing left for it
         micro(6, 0.1, headcount=80),  # not a micro enterprise at all
     ]
-    res = E.solve(micros, [mentor(10, 1.0, capacity=1)], E.PairingParams(keep_per_micro=k), excluded=[4])
+    res = E.solve(micros, [mentor(10, 1.0, capacity=1)], E.PairingParams(**k), excluded=[4])
     reasons = {u.micro_id: u.reason for u in res.unassigned}
     covered = [x.micro_id for x in res.pairs]
     assert len(covered) == 1 and covered[0] in (1, 2, 5)
@@ -171,7 +178,7 @@ def test_locked_pairs_kept_and_use_capacity(k):
     micros = [micro(1, 0.0), micro(2, 0.5), micro(3, 40.0)]
     mentors = [mentor(10, 1.0, capacity=2), mentor(11, 30.0, capacity=1)]
     # 3 is locked to 10 although 39 km away; that leaves one seat of 10 for 1 and 2.
-    res = E.solve(micros, mentors, params(keep_per_micro=k), locked=[(3, 10)])
+    res = E.solve(micros, mentors, params(**k), locked=[(3, 10)])
     pairs = {x.micro_id: (x.mentor_id, x.locked) for x in res.pairs}
     assert pairs[3] == (10, True)
     assert sum(1 for m, _ in pairs.values() if m == 10) == 2
@@ -264,7 +271,7 @@ def test_optimal_against_networkx(inst):
     micros = [micro(i + 1, x, y, ind, 10, town) for i, (x, y, ind, town) in enumerate(ms)]
     mentors = [mentor(100 + j, x, y, ind, cap, town, lvl) for j, (x, y, ind, cap, lvl, town) in enumerate(ts)]
     tree = E.IndustryTree.from_csv(GBT)
-    p = E.PairingParams(max_distance_km=12, same_town=same_town, keep_per_micro=k)
+    p = E.PairingParams(max_distance_km=12, same_town=same_town, **k)
     res = E.solve(micros, mentors, p, tree)
     value, cost, ai, aj = nx_optimum(micros, mentors, p, tree)
     assert res.covered == value
