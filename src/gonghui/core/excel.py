@@ -22,8 +22,9 @@ from openpyxl.utils import get_column_letter
 
 MAX_ROWS = 50_000
 MAX_CELL_CHARS = 500
-# A sheet may declare a huge used range (100,000 blank rows); stop after this many blank rows in a row.
-MAX_TRAILING_BLANK_ROWS = 1_000
+# Rows read at most (data and blank together): Excel's own sheet limit. Blank rows are skipped, never
+# taken as the end of the data, so a row below a long gap is still imported.
+MAX_SCANNED_ROWS = 1_048_576
 
 
 class FileRejected(Exception):
@@ -107,8 +108,9 @@ def read_rows(fileobj, columns: list[ImportColumn]):
             raise FileRejected("表头与模板不一致（" + "；".join(parts) + "）。请使用下载的模板。")
         index = {h: i for i, h in enumerate(headers)}
         result = []
-        blank_run = 0
         for row_number, cells in enumerate(rows, start=2):
+            if row_number > MAX_SCANNED_ROWS:
+                raise FileRejected(f"工作表超过 {MAX_SCANNED_ROWS} 行，不是有效的导入文件。")
             values = {}
             blank = True
             for col in columns:
@@ -127,11 +129,7 @@ def read_rows(fileobj, columns: list[ImportColumn]):
                 values[col.key] = text
                 blank = blank and not text
             if blank:
-                blank_run += 1
-                if blank_run >= MAX_TRAILING_BLANK_ROWS:
-                    break
                 continue
-            blank_run = 0
             result.append((row_number, values))
             if len(result) > MAX_ROWS:
                 raise FileRejected(f"一次最多导入 {MAX_ROWS} 行，请拆分文件。")

@@ -359,6 +359,17 @@ class MalformedFileTest(ImportTestCase):
         report = self.run_import("enterprises", with_blank_rows(content, first=4, count=100_000))
         self.assertEqual((report.created, report.total_rows), (2, 2))
 
+    def test_a_row_below_a_long_gap_of_blank_rows_is_still_imported(self):
+        def gap_then_row(ws):
+            for r in range(3, 5_003):  # formatted but empty, as spreadsheet programs leave them
+                ws.cell(row=r, column=1).number_format = "0"
+            for column, value in enumerate(enterprise_row(2), start=1):
+                ws.cell(row=5_003, column=column, value=value)
+
+        content = workbook_bytes(ENTERPRISE_HEADERS, [enterprise_row(1)], extra=gap_then_row)
+        report = self.run_import("enterprises", content)
+        self.assertEqual((report.created, report.total_rows), (2, 2))
+
     def test_a_file_over_the_upload_limit_is_refused_before_parsing(self):
         with self.settings(GONGHUI_MAX_UPLOAD_BYTES=1024):
             content = workbook_bytes(ENTERPRISE_HEADERS, [enterprise_row(i) for i in range(50)])
