@@ -114,21 +114,32 @@ def make_user(org, *perms, role="", username=None, **extra):
     return get_user_model().objects.get(pk=user.pk)  # fresh: no stale permission cache
 
 
+# Data migrations that load reference tables: (app label, migration module, model it fills).
+REFERENCE_MIGRATIONS = [
+    ("orgs", "0002_reference_data", "Region"),
+    ("bargaining", "0002_load_occupations", "Occupation"),
+]
+
+
 def restore_reference_data():
     """For live-server (transactional) tests: put back what a flush removed.
 
-    Such tests empty every table after each test, the reference tables that the data migration
-    loaded (regions, industries) too, and post_migrate recreates content types under new ids that
-    ContentType's cache does not know. Call this at the start of each such test, before loading data.
+    Such tests empty every table after each test, the reference tables that data migrations
+    loaded (regions, industries, occupations) too, and post_migrate recreates content types under
+    new ids that ContentType's cache does not know. Call this at the start of each such test.
     """
+    from importlib import import_module
+
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    from gonghui.orgs import reference
-    from gonghui.orgs.models import Industry
-
     ContentType.objects.clear_cache()
-    reference.load_regions(Region)
-    reference.load_industries(Industry)
+    for app_label, migration, model_name in REFERENCE_MIGRATIONS:
+        if not apps.is_installed(f"gonghui.{app_label}"):
+            continue
+        if apps.get_model(app_label, model_name).objects.exists():
+            continue
+        import_module(f"gonghui.{app_label}.migrations.{migration}").load(apps, None)
 
 
 def api_client(user):

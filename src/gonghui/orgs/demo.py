@@ -11,16 +11,17 @@ DEMO_PASSWORD = "gonghui-demo"
 COUNTY_UNION_NAME = "阜宁县总工会"
 
 
-def ensure_loaded(progress=None, seed=2026):
+def ensure_loaded(progress=None, seed=2026, with_apps=True):
     """Load the demo county unless it is there already; returns True if it loaded it."""
     if UnionOrg.objects.filter(name=COUNTY_UNION_NAME).exists():
         return False
-    load(seed=seed, progress=progress)
+    load(seed=seed, progress=progress, with_apps=with_apps)
     return True
 
 
 @transaction.atomic
-def load(seed=2026, progress=None):
+def load(seed=2026, progress=None, with_apps=True):
+    """The county; with_apps adds each domain app's demo data (tests of orgs alone turn it off)."""
     say = progress or (lambda *_: None)
     county = demogen.generate(seed)
     regions = {r.code: r for r in Region.objects.filter(code__startswith=county.county_code)}
@@ -130,7 +131,8 @@ def load(seed=2026, progress=None):
 
     say("生成演示账号…")
     _accounts(county, unions, by_key)
-    _load_app_demos(say)
+    if with_apps:
+        _load_app_demos(say)
     return county
 
 

@@ -108,7 +108,7 @@ class DemoCountyTest(TestCase):
     def test_the_demo_county_loads_with_its_enterprises_members_and_role_accounts(self):
         from gonghui.orgs import demo
 
-        demo.load()
+        demo.load(with_apps=False)
         micro = Enterprise.objects.filter(headcount__lt=50).count()
         large = Enterprise.objects.filter(headcount__gte=300).count()
         members = Member.objects.count()

@@ -42,7 +42,6 @@ class BrowserTest(StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
-        from unittest import mock
 
         from gonghui.core.testing import restore_reference_data
         from gonghui.orgs import demo
@@ -51,8 +50,7 @@ class BrowserTest(StaticLiveServerTestCase):
         restore_reference_data()
         # The foundation's demo county only: the domain apps' demo data have their own browser tests
         # (and their own reference tables, which a flush removed).
-        with mock.patch.object(demo, "_load_app_demos"):
-            demo.load()
+        demo.load(with_apps=False)
         self.context = self.browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)

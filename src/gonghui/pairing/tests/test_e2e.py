@@ -6,7 +6,14 @@ import os
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from gonghui.core.testing import TOWN_A, TOWN_B, build_world, make_enterprise, make_user
+from gonghui.core.testing import (
+    TOWN_A,
+    TOWN_B,
+    build_world,
+    make_enterprise,
+    make_user,
+    restore_reference_data,
+)
 from gonghui.pairing.tests.test_services import make_mentor
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -16,6 +23,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 class PairingInTheBrowserTest(StaticLiveServerTestCase):
     def setUp(self):
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        restore_reference_data()
         w = build_world()
         # A small demo-like county: a big enterprise in town A with micro enterprises around it,
         # a cluster of micro enterprises in town B far from any mentor.
