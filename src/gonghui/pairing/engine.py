@@ -42,38 +42,44 @@ How it is solved (exactly)
 ==========================
 
 The problem is a min-cost flow: micro → mentor arcs (capacity 1, the pair cost), mentor → sink
-(capacity = the mentor's remaining capacity), solved with OR-Tools ``SimpleMinCostFlow
-.solve_max_flow_with_min_cost`` which returns a maximum flow of minimum cost, i.e. exactly our
-lexicographic objective. Candidate pairs come from a k-d tree (``scipy.spatial.cKDTree``) in chunks
-of micro enterprises; the M × N matrix is never formed, only the pairs within the radius (held as
-int32 columns, sorted by micro, cost, mentor). Costs are integers throughout.
+(capacity = the mentor's remaining capacity); the objective is lexicographic (max coverage, then
+min cost). Candidate pairs are never an M × N matrix, only the pairs within the radius.
 
-Decomposition. The candidate graph is split into connected components, each solved on its own;
-components with one mentor or one micro enterprise are solved directly (cheapest first), which is
-exact.
+Default path (``solver="auto"`` with numba installed; ``engine_flow``, whose docstring has the
+full proof):
 
-Restricted start (``keep_per_micro=k``, column generation; default None = all pairs in one solve).
-The restricted problem keeps each micro enterprise's k cheapest pairs. Its optimal plan is checked
-against *every* candidate pair by LP duality, and the violated pairs are added (at most
-``add_per_round`` per micro and round) before solving the changed components again. The proof:
-fix ``B = (number of mentors + 1) * (max pair cost + 1)``. Maximising coverage then minimising
-cost is the same as minimising ``sum(pair costs) + B * (number uncovered)``: a plan with less than
-maximum coverage has an augmenting path, which adds at most (number of mentors) arcs of cost ≤ max
-cost and saves ``B``. That is the transportation LP
+* Candidates from a 3-D grid of cells at least as wide as the radius (points on the sphere, see
+  ``geo``), computed by compiled kernels in spatial order (micros sorted by cell, mentors sorted by
+  cell: this memory locality alone makes the solve several times faster), as a CSR of int32
+  mentors and int32 costs sorted by (cost, mentor) per micro. Same pairs and the same float
+  formulas as ``_Problem.pairs_of`` (a property test checks them against the k-d tree).
+* The transportation LP ``min Σ c_ij x_ij + b·(uncovered)`` is solved by successive shortest
+  paths with prices (micros inserted one at a time, Dijkstra on reduced costs that stops at the
+  first mentor with a free seat, prices warm-started across insertions). It keeps an optimal
+  (plan, prices) pair for the inserted micros at every step.
+* Reward ``b`` starts small (4 × (max pair cost + 1)) so that searches for micros that cannot be
+  covered stay local; while an augmenting path still exists (one O(arcs) breadth-first search),
+  the uncovered micros are inserted again with ``b`` × 8, up to
+  ``B = (number of mentors + 1) * (max pair cost + 1)``, a reward that provably makes every
+  optimum one of maximum coverage.
+* Certificate: the final plan and prices are checked against *every* candidate arc (loads ≤ seats,
+  prices ≥ 0 and zero on mentors with room, ``u_i ≤ b``, reduced costs ``c_ij + p_j - u_i ≥ 0``).
+  These are the LP optimality conditions, so the plan is optimal for reward b; with no augmenting
+  path left its coverage is the maximum K, and any plan with coverage K costs at least as much.
+  A plan that failed the certificate would raise instead of being returned.
 
-    min Σ c_ij x_ij + B y_i    s.t.  Σ_j x_ij + y_i = 1 (each micro i),  Σ_i x_ij ≤ cap_j,  x, y ≥ 0
+Fallback path (``solver="ortools"``, or numba missing): OR-Tools ``SimpleMinCostFlow
+.solve_max_flow_with_min_cost`` per connected component of a k-d tree candidate graph
+(``scipy.spatial.cKDTree``), components with one mentor or one micro enterprise solved directly.
+Optional restricted start (``keep_per_micro=k``, column generation): the restricted problem keeps
+each micro enterprise's k cheapest pairs; its optimal plan is checked against *every* candidate
+pair by LP duality (the smallest prices by a longest-path fixpoint: ``p_j ≥ B - c_ij`` for an
+uncovered i, ``p_j ≥ p_m(i) + c_i,m(i) - c_ij`` for a covered i with mentor m(i)), and the
+violated pairs are added (at most ``add_per_round`` per micro and round) before solving the
+changed components again; pairs are never removed, so this ends with the exact optimum.
 
-whose dual has prices ``p_j ≥ 0`` on mentors and values ``u_i ≤ B`` with ``u_i ≤ c_ij + p_j`` on
-every candidate pair. A plan is optimal iff some prices satisfy complementary slackness:
-``p_j = 0`` unless mentor j is full, ``u_i = c_ij + p_j`` on the pair used by i, ``u_i = B`` if i
-is uncovered. From the optimal plan of the restricted problem we compute the *smallest* such
-prices by a longest-path fixpoint over its arcs (``p_j ≥ B - c_ij`` for an uncovered i,
-``p_j ≥ p_m(i) + c_i,m(i) - c_ij`` for a covered i with mentor m(i)); they exist because the plan
-is optimal for the restricted LP. If every candidate pair has reduced cost ``c_ij + p_j - u_i ≥ 0``
-the same (plan, prices) satisfy the optimality conditions of the *full* LP, so no left-out pair
-could improve coverage or cost: the plan is exactly optimal. Otherwise a violated pair is added;
-pairs are never removed, so this ends. (Measured with OR-Tools, which cannot warm-start, the
-repeated solves cost more than one solve over all pairs, hence the default.)
+Both paths return optimal plans (same coverage and total cost; among equally good plans the pick
+may differ between the two paths, each deterministic for the same input).
 """
 
 from __future__ import annotations
@@ -289,8 +295,8 @@ class PairingParams:
     model_home_step: int = 50  # per level missing below 全国 模范职工之家
     micro_threshold: int = 50  # a micro enterprise has fewer staff than this (local rule)
     own_union_threshold: int = 25  # Trade Union Law §11: this many or more must form their own union
-    # Restricted-problem start (column generation): None = all candidates in one solve (the default,
-    # fastest measured with OR-Tools, which cannot warm-start); k = start with each micro's k cheapest.
+    # OR-Tools path only. Restricted-problem start (column generation): None = all candidates in one solve
+    # (fastest with OR-Tools, which cannot warm-start); k = start with each micro's k cheapest.
     # Affects speed only, never the plan's optimality.
     keep_per_micro: int | None = None
     add_per_round: int = 4  # pricing adds at most this many violated pairs per micro and round (speed only)
