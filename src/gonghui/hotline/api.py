@@ -74,7 +74,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "callback_result",
         ]
 
-    def get_phone_display(self, obj):
+    def get_phone_display(self, obj) -> str:
         request = self.context.get("request")
         return obj.phone if request is not None and can_see_pii(request.user) else codes.mask_phone(obj.phone)
 

@@ -26,7 +26,10 @@ class TicketFilterSet(django_filters.FilterSet):
     request_type = django_filters.ChoiceFilter(label="诉求类型", choices=RequestType.choices)
     channel = django_filters.ChoiceFilter(label="来源", choices=Ticket.Channel.choices)
     union = django_filters.ModelChoiceFilter(
-        label="承办单位（含下级）", queryset=UnionOrg.objects.none(), method="by_union"
+        label="承办单位（含下级）",
+        queryset=UnionOrg.objects.none(),
+        method="by_union",
+        field_name="handling_union",  # names the model field, so the API schema knows its type
     )
     town = django_filters.ModelChoiceFilter(
         label="镇街", queryset=Region.objects.filter(level=Region.Level.TOWN)

@@ -56,6 +56,13 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
+    """`gonghui serve` collects static files into hashed names; one broken reference stops it."""
+    result = run_python(["-m", "django", "collectstatic", "--noinput"], production_env(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "var" / "static" / "staticfiles.json").exists()
+
+
 def test_missing_secret_key_stops_the_start(tmp_path):
     result = read_settings(tmp_path, "s.SECRET_KEY", SECRET_KEY=None)
     assert result.returncode != 0
