@@ -7,7 +7,11 @@ Prints one JSON line per instance and method with the keys ``instance``, ``metho
 the engine's ``stats``). Each method runs in a fresh subprocess; ``peak_rss_mb`` is that child's
 ``ru_maxrss`` from ``os.wait4`` (it includes generating the instance and importing the libraries);
 ``seconds`` is the wall time of the method alone (spatial index, candidates, solve, and for
-gonghui building the result with its Chinese explanations).
+gonghui building the result with its Chinese explanations). ``gonghui`` runs the compiled exact
+solver (``engine_flow``, numba): numba caches its compiled kernels in ``__pycache__``, so the very
+first run on a machine also pays the compilation (tens of seconds) inside ``seconds``; later runs
+only load the cache. Both exact methods use the engine's candidate pairs (``all_candidate_pairs``),
+so the comparison is of the solvers, not of two candidate generators.
 
 Synthetic instances: towns as clusters (normal spread around a centre, lognormal town sizes) in a
 square, around 阜宁 (119.8 E, 33.8 N); real GB/T 4754-2017 classes from the shared reference copy,
