@@ -18,7 +18,7 @@ from gonghui.orgs.models import Enterprise, Industry, Member, Region, UnionOrg
 ENTERPRISE_COLUMNS = [
     excel.ImportColumn("企业名称", "name", help="工商登记的全称", example="阜宁县益林镇华鑫玻璃制品有限公司"),
     excel.ImportColumn(
-        "统一社会信用代码", "credit_code", help="18 位，含校验码", example="91320923MA1XXXXXXX"
+        "统一社会信用代码", "credit_code", help="18 位，含校验码", example="91320923MA6JCECPX7"
     ),
     excel.ImportColumn(
         "镇街代码", "town", help="9 位行政区划代码，如 320923115（益林镇）", example="320923115"
@@ -66,13 +66,51 @@ def _parse_float(text, header, errors):
         return None
 
 
-def _scope_key(model, obj, user):
-    return scoped(model.objects.filter(pk=obj.pk), user).exists()
+class _Importer:
+    """What both importers share: create or update one row's object, validated and audited.
+
+    Subclasses set the model, the columns, and the error shown when the row's natural key
+    already belongs to someone outside the importer's jurisdiction.
+    """
+
+    model = None
+    columns = ()
+    title = ""
+    out_of_scope = ("", "")  # (column header, message)
+    clean_exclude = ()
+
+    def _create(self, obj):
+        self._clean(obj)
+        obj.save()
+        audit.record(self.user, AuditEntry.Action.IMPORT, obj, note="Excel 导入：新建")
+        return "created"
+
+    def _update(self, existing, data):
+        if not scoped(self.model.objects.filter(pk=existing.pk), self.user).exists():
+            raise ValidationError({self.out_of_scope[0]: self.out_of_scope[1]})
+        before = audit.snapshot(existing)
+        for k, val in data.items():
+            setattr(existing, k, val)
+        self._clean(existing)
+        changes = audit.diff(before, audit.snapshot(existing))
+        if not changes:
+            return "unchanged"
+        existing.save()
+        audit.record(self.user, AuditEntry.Action.IMPORT, existing, changes=changes, note="Excel 导入：更新")
+        return "updated"
+
+    def _clean(self, obj):
+        try:
+            obj.full_clean(validate_unique=False, exclude=list(self.clean_exclude))
+        except ValidationError as exc:
+            raise ValidationError(_by_header(exc, self.columns, self.model)) from exc
 
 
-class EnterpriseImporter:
+class EnterpriseImporter(_Importer):
+    model = Enterprise
     columns = ENTERPRISE_COLUMNS
     title = "企业"
+    out_of_scope = ("统一社会信用代码", "该企业已由其他工会登记，不在您的管辖范围内。")
 
     def __init__(self, user):
         self.user = user
@@ -137,32 +175,14 @@ class EnterpriseImporter:
                 and not self.user.is_superuser
             ):
                 raise ValidationError({"镇街代码": f"{town.name}不在您的管辖范围内。"})
-            obj = Enterprise(union=union, **data)
-            self._clean(obj)
-            obj.save()
-            audit.record(self.user, AuditEntry.Action.IMPORT, obj, note="Excel 导入：新建")
-            return "created"
-        if not _scope_key(Enterprise, existing, self.user):
-            raise ValidationError({"统一社会信用代码": "该企业已由其他工会登记，不在您的管辖范围内。"})
-        before = audit.snapshot(existing)
-        for k, val in data.items():
-            setattr(existing, k, val)
-        self._clean(existing)
-        changes = audit.diff(before, audit.snapshot(existing))
-        if not changes:
-            return "unchanged"
-        existing.save()
-        audit.record(self.user, AuditEntry.Action.IMPORT, existing, changes=changes, note="Excel 导入：更新")
-        return "updated"
-
-    def _clean(self, obj):
-        try:
-            obj.full_clean(validate_unique=False)
-        except ValidationError as exc:
-            raise ValidationError(_by_header(exc, self.columns, Enterprise)) from exc
+            return self._create(Enterprise(union=union, **data))
+        return self._update(existing, data)
 
 
-class MemberImporter:
+class MemberImporter(_Importer):
+    model = Member
+    out_of_scope = ("身份证号", "该职工已是其他工会的会员，不在您的管辖范围内。请先办理会员转接。")
+    clean_exclude = ("id_number_hash",)
     columns = MEMBER_COLUMNS
     title = "会员"
 
@@ -223,31 +243,8 @@ class MemberImporter:
         }
         existing = Member.objects.filter(id_number_hash=blind_index(id_number)).first()
         if existing is None:
-            obj = Member(**data)
-            self._clean(obj)
-            obj.save()
-            audit.record(self.user, AuditEntry.Action.IMPORT, obj, note="Excel 导入：新建")
-            return "created"
-        if not _scope_key(Member, existing, self.user):
-            raise ValidationError(
-                {"身份证号": "该职工已是其他工会的会员，不在您的管辖范围内。请先办理会员转接。"}
-            )
-        before = audit.snapshot(existing)
-        for k, val in data.items():
-            setattr(existing, k, val)
-        self._clean(existing)
-        changes = audit.diff(before, audit.snapshot(existing))
-        if not changes:
-            return "unchanged"
-        existing.save()
-        audit.record(self.user, AuditEntry.Action.IMPORT, existing, changes=changes, note="Excel 导入：更新")
-        return "updated"
-
-    def _clean(self, obj):
-        try:
-            obj.full_clean(validate_unique=False, exclude=["id_number_hash"])
-        except ValidationError as exc:
-            raise ValidationError(_by_header(exc, self.columns, Member)) from exc
+            return self._create(Member(**data))
+        return self._update(existing, data)
 
 
 def _by_header(exc, columns, model):
