@@ -15,10 +15,12 @@ from gonghui.core.pii import blind_index
 from gonghui.core.scoping import require_perm, scoped
 from gonghui.orgs.models import Enterprise, Industry, Member, Region, UnionOrg
 
+# Example rows hold a deliberately invalid credit code / placeholder so that a template imported
+# untouched is reported row by row and never creates a fake enterprise.
 ENTERPRISE_COLUMNS = [
     excel.ImportColumn("企业名称", "name", help="工商登记的全称", example="阜宁县益林镇华鑫玻璃制品有限公司"),
     excel.ImportColumn(
-        "统一社会信用代码", "credit_code", help="18 位，含校验码", example="91320923MA6JCECPX7"
+        "统一社会信用代码", "credit_code", help="18 位，含校验码", example="91320923MA1XXXXXXX"
     ),
     excel.ImportColumn(
         "镇街代码", "town", help="9 位行政区划代码，如 320923115（益林镇）", example="320923115"
