@@ -3,6 +3,7 @@
 from gonghui.core.testing import (
     TOWN_A,
     APIViewTestCases,
+    ScopedTestCase,
     ViewTestCases,
     make_enterprise,
     make_member,
@@ -95,3 +96,16 @@ class VenueAPITest(APIViewTestCases.PrimaryObject):
 
     def make_object(self, org):
         return make_venue(org)
+
+
+class ErrorPagesTest(ScopedTestCase):
+    model = Enterprise
+
+    def test_refusal_and_not_found_pages_speak_chinese(self):
+        other = make_enterprise(self.world.town_b, self.world.town_b.region_id)
+        self.client.force_login(self.user("view"))
+        with self.settings(DEBUG=False):
+            not_found = self.client.get(f"/orgs/enterprise/{other.pk}/")
+            refused = self.client.get("/orgs/member/")
+        self.assertContains(not_found, "不在您的管辖范围内", status_code=404)
+        self.assertContains(refused, "没有权限", status_code=403)
