@@ -2,16 +2,21 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from gonghui.core import audit
 from gonghui.core.models import AuditEntry
 from gonghui.core.scoping import check_in_scope, require_perm
 
 
-def _owning_union(obj):
+def _owning_union(obj, *, placing=False):
+    """The union whose jurisdiction decides whether a write to `obj` is allowed.
+
+    A union org is judged by its parent when it is being placed (created), by itself afterwards.
+    """
     field = type(obj).scope_union_field
     if field == "":
-        return obj.parent  # a union org is placed under its parent
+        return obj.parent if placing else obj
     target = obj
     for part in field.split("__"):
         target = getattr(target, part, None)
@@ -29,7 +34,7 @@ def create_object(user, model, data, *, after_save=None):
     require_perm(user, model, "add")
     obj = model()
     _apply(obj, data)
-    check_in_scope(user, _owning_union(obj))
+    check_in_scope(user, _owning_union(obj, placing=True))
     obj.full_clean()
     with transaction.atomic():
         obj.save()
@@ -43,10 +48,10 @@ def update_object(user, obj, data, *, after_save=None):
     """`obj` must have been fetched through the scoped queryset; a move must stay inside the scope."""
     model = type(obj)
     require_perm(user, model, "change")
-    check_in_scope(user, _owning_union(obj) if not model.scope_union_field == "" else obj)
+    check_in_scope(user, _owning_union(obj))
     before = audit.snapshot(obj)
     _apply(obj, data)
-    check_in_scope(user, _owning_union(obj) if not model.scope_union_field == "" else obj)
+    check_in_scope(user, _owning_union(obj))
     obj.full_clean()
     with transaction.atomic():
         obj.save()
@@ -61,7 +66,7 @@ def update_object(user, obj, data, *, after_save=None):
 def delete_object(user, obj):
     model = type(obj)
     require_perm(user, model, "delete")
-    check_in_scope(user, _owning_union(obj) if not model.scope_union_field == "" else obj)
+    check_in_scope(user, _owning_union(obj))
     with transaction.atomic():
         before = audit.snapshot(obj)
         parent = obj.audit_parent() if hasattr(obj, "audit_parent") else None
@@ -74,7 +79,5 @@ def delete_object(user, obj):
         )
         try:
             obj.delete()
-        except Exception as exc:  # ProtectedError: something still refers to it
-            if type(exc).__name__ in ("ProtectedError", "RestrictedError"):
-                raise ValidationError("该对象仍被其他记录引用，不能删除。") from exc
-            raise
+        except (ProtectedError, RestrictedError) as exc:
+            raise ValidationError("该对象仍被其他记录引用，不能删除。") from exc

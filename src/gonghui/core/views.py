@@ -1,6 +1,8 @@
 """Generic pages every app reuses, NetBox style: list (search, filters, pagination, Excel export),
 detail (with history), edit (form → service) and delete. Apps subclass and name their pieces."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,14 +23,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def xlsx_response(content, filename):
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def _quote(name):
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 class ScopedMixin(LoginRequiredMixin):
