@@ -305,13 +305,29 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["handling_union", "-created_at"], name="hotline_tk_union_created"),
-            models.Index(fields=["status", "-created_at"], name="hotline_tk_status_created"),
+            # The list is ordered by (-created_at, -id): with the id in the index, the page's keys
+            # (and the paginator's look-ahead) are read from the index alone, whatever the offset.
+            models.Index(fields=["status", "-created_at", "-id"], name="hotline_tk_status_created_id"),
             models.Index(
-                fields=["request_type", "status", "-created_at"], name="hotline_tk_type_status_created"
+                fields=["request_type", "status", "-created_at", "-id"], name="hotline_tk_type_status_crt_id"
             ),
-            models.Index(fields=["response_due"], name="hotline_tk_response_due"),
-            models.Index(fields=["resolution_due"], name="hotline_tk_resolution_due"),
-            models.Index(fields=["callback_at"], name="hotline_tk_callback_at"),
+            # The three rates aggregate one month of deadlines / call-backs per union or town: these
+            # carry every column those aggregates read, so they are index-only scans (reports.py).
+            models.Index(
+                fields=["response_due"],
+                include=["handling_union", "town", "status", "dispatched_at", "signed_at"],
+                name="hotline_tk_response_due_cov",
+            ),
+            models.Index(
+                fields=["resolution_due"],
+                include=["handling_union", "town", "status", "dispatched_at", "resolved_at"],
+                name="hotline_tk_resolution_due_cov",
+            ),
+            models.Index(
+                fields=["callback_at"],
+                include=["handling_union", "town", "status", "callback_result", "callback_resolved"],
+                name="hotline_tk_callback_at_cov",
+            ),
             models.Index(fields=["enterprise", "created_at"], name="hotline_tk_ent_created"),
         ]
 

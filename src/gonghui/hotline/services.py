@@ -760,25 +760,30 @@ def _alert_union(alert_dict, tickets_by_id, county):
 
 
 def warning_records(since, until):
-    """Tickets in [since, until] as warning.py's records (plain dicts)."""
+    """Tickets in [since, until] as warning.py's records (plain dicts).
+
+    The days are bounds on created_at itself (not on its date), so the created_at index serves
+    them; the China calendar day is computed by the database."""
+    from django.db.models.functions import TruncDate
+
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     qs = (
-        Ticket.objects.filter(created_at__date__gte=since, created_at__date__lte=until)
+        Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
         .exclude(status=S.MERGED)
         .exclude(channel=Ticket.Channel.PROACTIVE)
-        .values_list("id", "created_at", "enterprise_id", "town_id", "topic_path", "content")
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values_list("id", "day", "enterprise_id", "town_id", "topic_path", "content")
     )
-    tz = timezone.get_current_timezone()
-    return [
-        {
-            "id": pk,
-            "date": created.astimezone(tz).date(),
-            "enterprise_id": ent,
-            "town": town,
-            "topic": (topic or "").split("/")[0] or None,
-            "text": text,
-        }
-        for pk, created, ent, town, topic, text in qs.iterator(chunk_size=5000)
-    ]
+    topics: dict = {}
+    out = []
+    for pk, day, ent, town, topic, text in qs.iterator(chunk_size=5000):
+        top = topics.get(topic)
+        if top is None:
+            top = topics[topic] = ((topic or "").split("/")[0] or None,)
+        out.append({"id": pk, "date": day, "enterprise_id": ent, "town": town, "topic": top[0], "text": text})
+    return out
 
 
 def run_early_warning(as_of=None, days=90):

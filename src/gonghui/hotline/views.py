@@ -34,20 +34,55 @@ from gonghui.hotline.models import (
 
 class CappedPaginator(Paginator):
     """Never counts the whole result: an exact COUNT(*) over millions of tickets costs more than
-    the page. It looks two pages ahead of the requested one instead; `capped` says there are more."""
+    the page. It looks two pages ahead of the requested one instead; `capped` says there are more.
+
+    The look-ahead reads only the keys (an index-only scan of the list's index however deep the
+    page), and the page's rows are then fetched by those keys: the OFFSET never walks full rows."""
 
     def __init__(self, *args, wanted_page=1, **kwargs):
         super().__init__(*args, **kwargs)
         self.wanted = max(1, wanted_page)
         self.capped = False
+        self._probe = None
+
+    def _keys(self, bottom, top):
+        return list(self.object_list[bottom:top].values_list("pk", flat=True))
 
     @cached_property
     def count(self):
         bottom = (self.wanted - 1) * self.per_page
         ahead = 2 * self.per_page
-        probe = len(self.object_list[bottom : bottom + ahead + 1].values_list("pk", flat=True))
-        self.capped = probe > ahead
-        return bottom + min(probe, ahead)
+        probe = self._keys(bottom, bottom + ahead + 1)
+        self._probe = (bottom, probe)
+        self.capped = len(probe) > ahead
+        return bottom + min(len(probe), ahead)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if self._probe is not None and self._probe[0] == bottom:
+            keys = self._probe[1][: top - bottom]
+        else:
+            keys = self._keys(bottom, top)
+        rows = {}
+        if keys:
+            rows = {obj.pk: obj for obj in self.object_list.order_by().filter(pk__in=keys)}
+        return self._get_page([rows[k] for k in keys if k in rows], number, self)
+
+
+def _sees_every_union(user):
+    """True when the user's jurisdiction holds every union (the county federation at the root):
+    then scoping filters nothing, and its join to the union tree is left out of the list."""
+    from gonghui.core.scoping import is_worker, user_root_path
+    from gonghui.orgs.models import UnionOrg
+
+    if not getattr(user, "is_authenticated", False) or user.is_superuser or is_worker(user):
+        return False
+    path = user_root_path(user)
+    return path is not None and not UnionOrg.objects.exclude(path__startswith=path).exists()
 
 
 class TicketListView(generic.ObjectListView):
@@ -61,6 +96,12 @@ class TicketListView(generic.ObjectListView):
 
     def base_queryset(self):
         return Ticket.objects.select_related("handling_union", "handler")
+
+    def scoped_queryset(self):
+        if _sees_every_union(self.request.user):
+            require_perm(self.request.user, self.model, self.action)
+            return self.base_queryset()
+        return super().scoped_queryset()
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         try:

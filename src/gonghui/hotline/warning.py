@@ -95,7 +95,18 @@ def days_since_lunar_new_year(day: dt.date) -> int:
 
 
 def is_wage_topic(topic) -> bool:
-    return topic is not None and any(m in str(topic) for m in WAGE_TOPIC_MARKERS)
+    if topic is None:
+        return False
+    try:
+        return _WAGE_TOPICS[topic]
+    except KeyError:
+        out = _WAGE_TOPICS[topic] = any(m in str(topic) for m in WAGE_TOPIC_MARKERS)
+        return out
+    except TypeError:  # unhashable
+        return any(m in str(topic) for m in WAGE_TOPIC_MARKERS)
+
+
+_WAGE_TOPICS: dict = {}  # topic -> is_wage_topic (a few dozen topics; read once per ticket)
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,8 @@ class Alert:
 
 
 def _get(record, key, default=None):
+    if type(record) is dict:  # the usual record: skip the (slow) abstract Mapping check
+        return record.get(key, default)
     if isinstance(record, Mapping):
         return record.get(key, default)
     return getattr(record, key, default)
@@ -220,14 +233,19 @@ def learn_festival_factor(tickets: Iterable, config: WarningConfig = WarningConf
     pre_days, other_days = set(), set()
     pre_n = other_n = 0
     all_days = set()
+    season: dict = {}  # day -> None (lull) / True (pre-festival) / False; computed once per day
     for t in tickets:
         d = _as_date(_get(t, "date"))
         all_days.add(d)
         if not is_wage_topic(_get(t, "topic")):
             continue
-        if _lull(d):
+        try:
+            pre = season[d]
+        except KeyError:
+            pre = season[d] = None if _lull(d) else _pre_festival(d, config.pre_festival_days)
+        if pre is None:
             continue
-        if _pre_festival(d, config.pre_festival_days):
+        if pre:
             pre_n += 1
         else:
             other_n += 1
@@ -277,23 +295,6 @@ def _cached_tokens(text: str) -> list[str]:
         if len(_TOKEN_CACHE) > 200_000:
             _TOKEN_CACHE.clear()
         _TOKEN_CACHE[text] = out
-    return out
-
-
-def _series_keys(rec, dims: Sequence[str]) -> list[tuple[str, object]]:
-    out = []
-    topic, town, ent = _get(rec, "topic"), _get(rec, "town"), _get(rec, "enterprise_id")
-    for dim in dims:
-        if dim == "enterprise" and ent is not None:
-            out.append((dim, ent))
-        elif dim == "town_topic" and town is not None and topic is not None:
-            out.append((dim, (town, topic)))
-        elif dim == "topic" and topic is not None:
-            out.append((dim, topic))
-        elif dim == "town" and town is not None:
-            out.append((dim, town))
-        elif dim == "keyword":
-            out.extend((dim, w) for w in _tokens(rec))
     return out
 
 
@@ -362,24 +363,58 @@ def detect(
         if first_day <= d <= as_of:
             recent.append((t, (d - first_day).days))
 
-    # index every series
+    # index every series; a text's keyword series are looked up once per distinct text
     key_index: dict[tuple, int] = {}
     rows, cols, parts = [], [], []
     members: dict[int, list] = defaultdict(list)  # series -> [(day index, ticket id, enterprise)]
+    dims = cfg.dimensions
+    text_keys: dict[str, list[int]] = {}
+    member_from = span - wmax
+
+    def index(sk):
+        return key_index.setdefault(sk, len(key_index))
+
     for t, di in recent:
-        part = 1 if is_wage_topic(_get(t, "topic")) else 0
-        for sk in _series_keys(t, cfg.dimensions):
-            k = key_index.setdefault(sk, len(key_index))
-            rows.append(k)
-            cols.append(di)
-            parts.append(part)
-            if di >= span - wmax:
-                members[k].append((di, _get(t, "id"), _get(t, "enterprise_id")))
+        topic, town, ent = _get(t, "topic"), _get(t, "town"), _get(t, "enterprise_id")
+        part = 1 if is_wage_topic(topic) else 0
+        ks: list[int] = []
+        for dim in dims:
+            if dim == "enterprise":
+                if ent is not None:
+                    ks.append(index((dim, ent)))
+            elif dim == "town_topic":
+                if town is not None and topic is not None:
+                    ks.append(index((dim, (town, topic))))
+            elif dim == "topic":
+                if topic is not None:
+                    ks.append(index((dim, topic)))
+            elif dim == "town":
+                if town is not None:
+                    ks.append(index((dim, town)))
+            elif dim == "keyword":
+                kws = _get(t, "keywords")
+                if kws is not None:
+                    ks.extend(index((dim, w)) for w in kws)
+                else:
+                    text = _get(t, "text") or ""
+                    idx = text_keys.get(text)
+                    if idx is None:
+                        idx = text_keys[text] = [index((dim, w)) for w in _cached_tokens(text)]
+                    ks.extend(idx)
+        n = len(ks)
+        rows.extend(ks)
+        cols.extend([di] * n)
+        parts.extend([part] * n)
+        if di >= member_from:
+            m = (di, _get(t, "id"), ent)
+            for k in ks:
+                members[k].append(m)
     nkeys = len(key_index)
     if nkeys == 0:
         return []
-    counts = np.zeros((nkeys, span, 2))
-    np.add.at(counts, (np.asarray(rows), np.asarray(cols), np.asarray(parts)), 1.0)
+    flat = (np.asarray(rows, dtype=np.int64) * span + np.asarray(cols, dtype=np.int64)) * 2
+    flat += np.asarray(parts, dtype=np.int64)
+    counts = np.bincount(flat, minlength=nkeys * span * 2).astype(float).reshape(nkeys, span, 2)
 
     # signals, per enterprise, in the widest window
     sig_by_ent: dict[object, list] = defaultdict(list)
