@@ -4,6 +4,7 @@ Values are stored as display strings so that history stays readable after relate
 and personal data is stored masked: the audit log must not become a second copy of it.
 """
 
+import contextlib
 import contextvars
 import uuid
 from datetime import date, datetime
@@ -13,6 +14,27 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 request_id_var = contextvars.ContextVar("gonghui_request_id", default=None)
+_pending = contextvars.ContextVar("gonghui_audit_pending", default=None)
+
+
+@contextlib.contextmanager
+def bulk():
+    """Within the block, `record()` collects its entries and they are written in one INSERT when
+    the block ends without error. Use it inside the caller's transaction (so the entries commit or
+    roll back with the writes they describe). Nested blocks share the outermost one's INSERT."""
+    if _pending.get() is not None:
+        yield
+        return
+    entries = []
+    token = _pending.set(entries)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if entries:
+        from gonghui.core.models import AuditEntry
+
+        AuditEntry.objects.bulk_create(entries)
 
 
 def current_request_id():
@@ -65,7 +87,7 @@ def record(user, action, obj, *, before=None, parent=None, note="", changes=None
         changes = diff(before or {}, after)
     if parent is None and hasattr(obj, "audit_parent"):
         parent = obj.audit_parent()
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         request_id=current_request_id(),
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
@@ -77,6 +99,12 @@ def record(user, action, obj, *, before=None, parent=None, note="", changes=None
         changes=changes,
         note=note[:500],
     )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)  # written by the enclosing bulk() block
+    else:
+        entry.save(force_insert=True)
+    return entry
 
 
 def history(obj):
