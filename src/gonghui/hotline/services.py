@@ -122,27 +122,23 @@ def next_number(day=None):
     """The next readable number of a day, e.g. 2026112400017: date + 5-digit sequence.
 
     The day's counter row is incremented with an UPDATE, which takes its row lock, so concurrent
-    intakes queue on it and never get the same number. The UPDATE returns the new value (one
-    statement); on PostgreSQL its commit does not wait for the disk: the ticket's own (synchronous)
-    commit flushes the WAL up to and past it, and a number lost in a crash before that was never
-    given to a saved ticket."""
+    intakes queue on it and never get the same number. Outside a transaction the UPDATE … RETURNING
+    is one statement committed on its own: the lock is held only while the server runs it, never
+    across round trips to the client."""
     day = day or timezone.localdate()
-    table = TicketSequence._meta.db_table
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                cur.execute("SET LOCAL synchronous_commit TO OFF")
-            cur.execute(f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last", [day])
-            row = cur.fetchone()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    TicketSequence.objects.create(day=day, last=1)
-                    row = (1,)
-            except IntegrityError:  # another intake created the row first
-                with connection.cursor() as cur:
-                    cur.execute(f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last", [day])
-                    row = cur.fetchone()
+    sql = f"UPDATE {TicketSequence._meta.db_table} SET last = last + 1 WHERE day = %s RETURNING last"
+    with connection.cursor() as cur:
+        cur.execute(sql, [day])
+        row = cur.fetchone()
+    if row is None:  # the day's first ticket
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(day=day, last=1)
+            row = (1,)
+        except IntegrityError:  # another intake created the row first
+            with connection.cursor() as cur:
+                cur.execute(sql, [day])
+                row = cur.fetchone()
     return f"{day:%Y%m%d}{row[0]:05d}"
 
 
