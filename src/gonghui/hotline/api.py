@@ -9,12 +9,20 @@ from gonghui.core.api import ScopedModelViewSet
 from gonghui.core.tables import can_see_pii
 from gonghui.hotline import filtersets, services
 from gonghui.hotline.models import Ticket, TopicCategory
+from gonghui.orgs.models import Enterprise
 
 
 class TicketSerializer(serializers.ModelSerializer):
     """The phone is write-only in full; reads show it masked unless the user may see it."""
 
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    # the enterprise comes with its town and union: intake reads both (town, dispatch by jurisdiction)
+    enterprise = serializers.PrimaryKeyRelatedField(
+        label=Ticket._meta.get_field("enterprise").verbose_name,
+        queryset=Enterprise.objects.select_related("town", "union"),
+        required=False,
+        allow_null=True,
+    )
     phone_display = serializers.SerializerMethodField()
     answered_on_call = serializers.CharField(write_only=True, required=False, allow_blank=True)
     dispatch_now = serializers.BooleanField(write_only=True, required=False, default=False)

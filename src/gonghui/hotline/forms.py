@@ -79,7 +79,7 @@ class TicketForm(ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["enterprise"].widget = forms.HiddenInput()
         self.fields["enterprise"].required = False
-        self.fields["enterprise"].queryset = Enterprise.objects.all()
+        self.fields["enterprise"].queryset = Enterprise.objects.select_related("town", "union")
         self.fields["enterprise_name"].widget = forms.HiddenInput()
         self.fields["topic"].queryset = TopicCategory.objects.filter(active=True)
         self.fields["town"].queryset = Region.objects.filter(level=Region.Level.TOWN)

@@ -294,7 +294,7 @@ def _new_ticket(data, union, channel, user=None, number=None):
         source_alert=data.get("source_alert"),
     )
     if ticket.enterprise_id and not ticket.town_id:
-        ticket.town_id = ticket.enterprise.town_id
+        ticket.town = ticket.enterprise.town  # fetched with the enterprise by the API and the form
     if ticket.enterprise_id and not ticket.enterprise_name:
         ticket.enterprise_name = ticket.enterprise.name
     if ticket.anonymous:
