@@ -227,17 +227,26 @@ def _lull(day: dt.date) -> bool:
     return days_to_next_lunar_new_year(day) <= 3 or days_since_lunar_new_year(day) <= 6
 
 
-def learn_festival_factor(tickets: Iterable, config: WarningConfig = WarningConfig()) -> float | None:
+def _dates(tickets: Sequence) -> list[dt.date]:
+    """The China calendar day of each ticket, in order."""
+    return [_as_date(t["date"] if type(t) is dict else _get(t, "date")) for t in tickets]
+
+
+def learn_festival_factor(
+    tickets: Iterable, config: WarningConfig = WarningConfig(), *, dates: Sequence[dt.date] | None = None
+) -> float | None:
     """Wage tickets per day in the weeks before Spring Festival / per day on ordinary days,
-    from the history given; None when it has no full festival season or too few tickets."""
+    from the history given; None when it has no full festival season or too few tickets.
+    ``dates``: the tickets' days when the caller has them already (``_dates(tickets)``)."""
+    tickets = list(tickets)
+    if dates is None:
+        dates = _dates(tickets)
     pre_days, other_days = set(), set()
     pre_n = other_n = 0
-    all_days = set()
+    all_days = set(dates)
     season: dict = {}  # day -> None (lull) / True (pre-festival) / False; computed once per day
-    for t in tickets:
-        d = _as_date(_get(t, "date"))
-        all_days.add(d)
-        if not is_wage_topic(_get(t, "topic")):
+    for t, d in zip(tickets, dates, strict=True):
+        if not is_wage_topic(t.get("topic") if type(t) is dict else _get(t, "topic")):
             continue
         try:
             pre = season[d]
@@ -264,8 +273,8 @@ def learn_festival_factor(tickets: Iterable, config: WarningConfig = WarningConf
 def _dow_factors(days: Sequence[dt.date]) -> np.ndarray:
     counts = np.zeros(7)
     seen = defaultdict(set)
-    for d in days:
-        counts[d.weekday()] += 1
+    for d, n in Counter(days).items():  # one step per calendar day, not per ticket
+        counts[d.weekday()] += n
         seen[d.weekday()].add(d)
     per = np.array([counts[i] / max(len(seen[i]), 1) for i in range(7)])
     if per.sum() == 0 or (per == 0).any():
@@ -339,15 +348,17 @@ def detect(
     span = wmax + cfg.baseline_days
     first_day = as_of - dt.timedelta(days=span - 1)
     tickets = list(tickets)
+    ticket_dates = _dates(tickets)
     hist = tickets if history is None else list(history)
+    hist_dates = ticket_dates if history is None else _dates(hist)
 
     factor = cfg.festival_factor
     if factor is None:
-        factor = learn_festival_factor(hist, cfg) or cfg.default_festival_factor
+        factor = learn_festival_factor(hist, cfg, dates=hist_dates) or cfg.default_festival_factor
     if cfg.dow_factors is not None:
         dow = np.asarray(cfg.dow_factors, dtype=float)
     else:
-        dow = _dow_factors([_as_date(_get(t, "date")) for t in hist])
+        dow = _dow_factors(hist_dates)
 
     # per-day multipliers, index 0 = first_day ... span-1 = as_of; part 0 other, part 1 wage
     days = [first_day + dt.timedelta(days=i) for i in range(span)]
@@ -357,56 +368,75 @@ def detect(
         mult[i, 0] = base
         mult[i, 1] = base * (factor if _pre_festival(d, cfg.pre_festival_days) else 1.0)
 
-    recent = []
-    for t in tickets:
-        d = _as_date(_get(t, "date"))
-        if first_day <= d <= as_of:
-            recent.append((t, (d - first_day).days))
+    recent = [
+        (t, (d - first_day).days)
+        for t, d in zip(tickets, ticket_dates, strict=True)
+        if first_day <= d <= as_of
+    ]
 
-    # index every series; a text's keyword series are looked up once per distinct text
+    # Index every series. The series of one (enterprise, town, topic) and the keyword series of one
+    # text are looked up once, on first sight (so keys are numbered in the same order as ticket by
+    # ticket, dimension by dimension), then reused for every ticket that shares them.
     key_index: dict[tuple, int] = {}
     rows, cols, parts = [], [], []
     members: dict[int, list] = defaultdict(list)  # series -> [(day index, ticket id, enterprise)]
-    dims = cfg.dimensions
+    dims = tuple(cfg.dimensions)
+    kw_at = dims.index("keyword") if "keyword" in dims else len(dims)
+    pre_dims, post_dims = dims[:kw_at], dims[kw_at + 1 :]
     text_keys: dict[str, list[int]] = {}
+    pre_keys: dict[tuple, list[int]] = {}
+    post_keys: dict[tuple, list[int]] = {}
     member_from = span - wmax
 
     def index(sk):
         return key_index.setdefault(sk, len(key_index))
 
-    for t, di in recent:
-        topic, town, ent = _get(t, "topic"), _get(t, "town"), _get(t, "enterprise_id")
-        part = 1 if is_wage_topic(topic) else 0
-        ks: list[int] = []
-        for dim in dims:
+    def plain_keys(dims_, ent, town, topic):
+        out = []
+        for dim in dims_:
             if dim == "enterprise":
                 if ent is not None:
-                    ks.append(index((dim, ent)))
+                    out.append(index((dim, ent)))
             elif dim == "town_topic":
                 if town is not None and topic is not None:
-                    ks.append(index((dim, (town, topic))))
+                    out.append(index((dim, (town, topic))))
             elif dim == "topic":
                 if topic is not None:
-                    ks.append(index((dim, topic)))
+                    out.append(index((dim, topic)))
             elif dim == "town":
                 if town is not None:
-                    ks.append(index((dim, town)))
-            elif dim == "keyword":
-                kws = _get(t, "keywords")
-                if kws is not None:
-                    ks.extend(index((dim, w)) for w in kws)
-                else:
-                    text = _get(t, "text") or ""
-                    idx = text_keys.get(text)
-                    if idx is None:
-                        idx = text_keys[text] = [index((dim, w)) for w in _cached_tokens(text)]
-                    ks.extend(idx)
+                    out.append(index((dim, town)))
+        return out
+
+    for t, di in recent:
+        get = t.get if type(t) is dict else (lambda key, default=None, t=t: _get(t, key, default))
+        topic, town, ent = get("topic"), get("town"), get("enterprise_id")
+        part = 1 if is_wage_topic(topic) else 0
+        combo = (ent, town, topic)
+        ks = pre_keys.get(combo)
+        if ks is None:
+            ks = pre_keys[combo] = plain_keys(pre_dims, ent, town, topic)
+        if kw_at < len(dims):
+            kws = get("keywords")
+            if kws is not None:
+                ks = ks + [index(("keyword", w)) for w in kws]
+            else:
+                text = get("text") or ""
+                idx = text_keys.get(text)
+                if idx is None:
+                    idx = text_keys[text] = [index(("keyword", w)) for w in _cached_tokens(text)]
+                ks = ks + idx
+            if post_dims:
+                post = post_keys.get(combo)
+                if post is None:
+                    post = post_keys[combo] = plain_keys(post_dims, ent, town, topic)
+                ks = ks + post
         n = len(ks)
         rows.extend(ks)
         cols.extend([di] * n)
         parts.extend([part] * n)
         if di >= member_from:
-            m = (di, _get(t, "id"), ent)
+            m = (di, get("id"), ent)
             for k in ks:
                 members[k].append(m)
     nkeys = len(key_index)
