@@ -49,13 +49,44 @@ def _now():
 # --- time limits -----------------------------------------------------------------------------------
 
 
+_POLICIES: dict = {}  # the rule rows as read -> the SlaPolicy built from them
+
+
 def policy():
-    """sla.py's defaults, overridden by the limits the county federation configured (later rules win ties)."""
-    configured = TimeLimitRule.objects.filter(owner__kind=UnionOrg.Kind.COUNTY_FEDERATION).select_related(
-        "topic"
+    """sla.py's defaults, overridden by the limits the county federation configured (later rules win ties).
+
+    The configured rules are read on every call (an edit made in another process applies at once),
+    as plain rows in the order the model sorts them; the SlaPolicy built from the same rows is reused."""
+    table, topics, unions = (
+        TimeLimitRule._meta.db_table,
+        TopicCategory._meta.db_table,
+        UnionOrg._meta.db_table,
     )
-    rules = list(sla.DEFAULT_RULES) + [r.as_rule() for r in configured]
-    return sla.SlaPolicy(rules)
+    sql = (
+        f"SELECT r.clock, r.amount, r.unit, r.request_type, tp.path, r.priority FROM {table} r"
+        f" INNER JOIN {unions} o ON o.id = r.owner_id LEFT JOIN {topics} tp ON tp.id = r.topic_id"
+        " WHERE o.kind = %s ORDER BY r.clock, r.request_type, r.priority, r.id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [UnionOrg.Kind.COUNTY_FEDERATION])
+        rows = tuple(tuple(row) for row in cur.fetchall())
+    pol = _POLICIES.get(rows)
+    if pol is None:
+        configured = []
+        for clock, amount, unit, request_type, topic_path, priority in rows:
+            rule = {"clock": clock, "amount": float(amount), "unit": unit}  # as TimeLimitRule.as_rule()
+            if request_type:
+                rule["request_type"] = request_type
+            if topic_path is not None:
+                rule["topic"] = topic_path
+            if priority:
+                rule["priority"] = priority
+            configured.append(rule)
+        pol = sla.SlaPolicy(list(sla.DEFAULT_RULES) + configured)
+        if len(_POLICIES) > 32:
+            _POLICIES.clear()
+        _POLICIES[rows] = pol
+    return pol
 
 
 @lru_cache(maxsize=1)
