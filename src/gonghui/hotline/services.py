@@ -312,7 +312,7 @@ INTAKE_FIELDS = (
 )
 
 
-def _new_ticket(data, union, channel, user=None, number=None):
+def _new_ticket(data, union, channel, user=None, number=None, save=True):
     now = _now()
     ticket = Ticket(
         **{k: v for k, v in data.items() if k in INTAKE_FIELDS},
@@ -334,7 +334,10 @@ def _new_ticket(data, union, channel, user=None, number=None):
     ticket.full_clean(exclude=TRUSTED)  # the related objects come from checked forms / serializers
     ticket.number = number or next_number(timezone.localdate(ticket.created_at))
     _store_clocks(ticket, now)
-    ticket.save()
+    if save:
+        ticket.save()
+    else:
+        ticket.topic_path = ticket.topic.path if ticket.topic_id else ""  # as save() sets it
     return ticket
 
 
@@ -346,14 +349,20 @@ def intake(user, data, *, answered_on_call="", dispatch_now=False):
     # The number is taken in its own short transaction, so concurrent intakes do not queue on the
     # day's counter for their whole write (a failed intake leaves a gap, never a duplicate).
     number = next_number(timezone.localdate(data.get("created_at") or _now()))
+    channel = data.get("channel") or Ticket.Channel.PHONE
+    # Dispatched at once: the ticket is written once (dispatch's save is its INSERT), with the same
+    # audit entries and timeline as two steps: created as taken in, then updated by the dispatch.
+    once = dispatch_now and not answered_on_call
     with transaction.atomic(), _bulk_writes():
-        ticket = _new_ticket(data, union, data.get("channel") or Ticket.Channel.PHONE, user, number)
-        audit.record(user, AuditEntry.Action.CREATE, ticket)
+        ticket = _new_ticket(data, union, channel, user, number, save=not once)
+        created = audit.record(user, AuditEntry.Action.CREATE, ticket)
         _event(ticket, E.INTAKE, user, union=union)
         if answered_on_call:
             close_at_intake(user, ticket, answered_on_call)
         elif dispatch_now:
             dispatch(user, ticket)
+        if once:  # the entry (still pending in _bulk_writes) was made before the ticket had its key
+            created.object_id = str(ticket.pk)
     return ticket
 
 
