@@ -322,9 +322,10 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Token %(token)s"
 wrk.body = '%(body)s'
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%f\\n", summary.requests,
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%f %%d %%d %%d %%d\\n", summary.requests,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, latency:percentile(95), summary.duration, latency.mean))
+    summary.errors.status, latency:percentile(95), summary.duration, latency.mean,
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
 end
 """
 
@@ -398,7 +399,9 @@ def bench_api(seconds, clients, workers):
                 check=True,
             ).stdout
             line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-            n, errors, bad_status, p95_us, duration_us, _mean = line.split()[1:]
+            n, errors, bad_status, p95_us, duration_us, _mean, *kinds = line.split()[1:]
+            breakdown = dict(zip(("connect", "read", "write", "timeout"), map(int, kinds), strict=True))
+            breakdown["status"] = int(bad_status)
             ok = int(n) - int(bad_status)
             tool = "wrk"
             throughput = ok / (int(duration_us) / 1e6)
@@ -407,9 +410,10 @@ def bench_api(seconds, clients, workers):
         else:
             throughput, p95, errs = python_load(url, token.key, body, seconds, clients)
             tool = "python-threads"
+            breakdown = {}
         emit("api_intake_throughput", throughput, "tickets/s", target=200, clients=clients, tool=tool)
         emit("api_intake_p95", p95, "ms", target=200, clients=clients, tool=tool)
-        emit("api_intake_errors", errs, "count", target=0, clients=clients, tool=tool)
+        emit("api_intake_errors", errs, "count", target=0, clients=clients, tool=tool, **breakdown)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
