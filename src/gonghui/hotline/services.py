@@ -871,7 +871,7 @@ def warning_records(since, until):
     )
     topics: dict = {}
     out = []
-    for pk, day, ent, town, topic, text in qs.iterator(chunk_size=5000):
+    for pk, day, ent, town, topic, text in qs:  # one result set: no server-side cursor round trips
         top = topics.get(topic)
         if top is None:
             top = topics[topic] = ((topic or "").split("/")[0] or None,)
