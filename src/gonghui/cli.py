@@ -41,7 +41,11 @@ def serve(args):
 
     call_command("migrate", interactive=False)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from django.db import connections
     from gunicorn.app.wsgiapp import run
+
+    # gunicorn forks its workers from this process: none may inherit the connection migrate opened.
+    connections.close_all()
 
     sys.argv = ["gunicorn", "gonghui.wsgi:application", "--bind", args.bind, "--workers", str(args.workers)]
     run()
