@@ -20,8 +20,28 @@ def is_worker(user):
     return getattr(user, "role", None) == "worker"
 
 
+def sees_every_union(user):
+    """True when the user's subtree holds every union (the county federation at the root).
+
+    Remembered on the user object, which lives for one request.
+    """
+    cached = getattr(user, "_gonghui_sees_every_union", None)
+    if cached is None:
+        from gonghui.orgs.models import UnionOrg
+
+        path = user_root_path(user)
+        cached = path is not None and not UnionOrg.objects.exclude(path__startswith=path).exists()
+        user._gonghui_sees_every_union = cached
+    return cached
+
+
 def scoped(queryset, user):
-    """Rows of `queryset` inside the user's jurisdiction (none for anonymous users)."""
+    """Rows of `queryset` inside the user's jurisdiction (none for anonymous users).
+
+    When the subtree is the whole tree the path filter would keep every row that has an owning
+    union, so it is replaced by that plain condition: same rows, no join to the union tree (which
+    dominated the hotline's list on millions of tickets).
+    """
     model = queryset.model
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
@@ -36,6 +56,8 @@ def scoped(queryset, user):
     if path is None:
         return queryset.none()
     field = model.scope_union_field
+    if sees_every_union(user):
+        return queryset.filter(**{f"{field}__isnull": False}) if field else queryset
     lookup = "path__startswith" if not field else f"{field}__path__startswith"
     return queryset.filter(**{lookup: path})
 
