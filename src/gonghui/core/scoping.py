@@ -35,6 +35,16 @@ def sees_every_union(user):
     return cached
 
 
+def _owner_never_null(model, field):
+    """True when every foreign key on the way from `model` to its owning union is NOT NULL."""
+    for name in field.split("__"):
+        f = model._meta.get_field(name)
+        if f.null:
+            return False
+        model = f.related_model
+    return True
+
+
 def scoped(queryset, user):
     """Rows of `queryset` inside the user's jurisdiction (none for anonymous users).
 
@@ -57,7 +67,9 @@ def scoped(queryset, user):
         return queryset.none()
     field = model.scope_union_field
     if sees_every_union(user):
-        return queryset.filter(**{f"{field}__isnull": False}) if field else queryset
+        if not field or _owner_never_null(model, field):
+            return queryset  # an extra IS NOT NULL would only cost the planner its covering index
+        return queryset.filter(**{f"{field}__isnull": False})
     lookup = "path__startswith" if not field else f"{field}__path__startswith"
     return queryset.filter(**{lookup: path})
 

@@ -26,6 +26,10 @@ class WholeTreeShortcutTest(TestCase):
         sql = str(scoped(Enterprise.objects.all(), county).query)
         self.assertNotIn("orgs_unionorg", sql)
 
+    def test_the_county_query_adds_no_condition_when_every_row_has_an_owner(self):
+        county = make_user(self.world.county)
+        self.assertNotIn("WHERE", str(scoped(Enterprise.objects.all(), county).query))
+
     def test_a_town_keeps_the_path_filter(self):
         town = make_user(self.world.town_a)
         shown = set(scoped(Enterprise.objects.all(), town))
