@@ -22,6 +22,7 @@ ROLE_PERMISSIONS = {
         model_perms("orgs.region", (VIEW, CHANGE)),
         model_perms("orgs.industry", (VIEW,)),
         model_perms("core.auditentry", (VIEW,)),
+        model_perms("core.officialday", (VIEW, ADD, DELETE)),
         {"orgs.import_data", "orgs.export_data", "orgs.view_pii"},
     ),
     "town_cadre": set().union(

@@ -11,6 +11,7 @@ NAVIGATION = [
     ("职工热线", "hotline:ticket_list", "hotline.view_ticket"),
     ("集体协商", "bargaining:home", "bargaining.view_surveyround"),
     ("操作记录", "core:audit_list", "core.view_auditentry"),
+    ("节假日", "core:holidays", "core.add_officialday"),
 ]
 
 

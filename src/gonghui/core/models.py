@@ -67,3 +67,33 @@ class AuditEntry(models.Model):
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             rows.append((label, before, after))
         return rows
+
+
+class OfficialDay(models.Model):
+    """A day of a State Council holiday notice recorded by the federation (see core/holidays.py).
+
+    Needed for the years the holiday package does not know yet; a recorded day wins over the package.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=40)
+    source = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如：国务院办公厅通知文号"))
+
+    scope_union_field = None  # national reference data: everyone may read it, the county writes it
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}{self.get_kind_display()}"
+
+    @property
+    def is_workday(self):
+        return self.kind == self.Kind.WORKDAY

@@ -3,19 +3,21 @@ detail (with history), edit (form → service) and delete. Apps subclass and nam
 
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from gonghui.core import audit, excel
-from gonghui.core.models import AuditEntry
-from gonghui.core.scoping import get_scoped, require_perm, scoped
+from gonghui.core import audit, excel, holidays, officialdays
+from gonghui.core.models import AuditEntry, OfficialDay
+from gonghui.core.scoping import get_scoped, require_perm, scoped, sees_every_union
 from gonghui.core.tables import can_see_pii
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -246,3 +248,89 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         ctx.update(dashboard_context(self.request.user))
         ctx["title"] = "总览"
         return ctx
+
+
+class ArrangementForm(forms.Form):
+    name = forms.CharField(
+        label="节日", max_length=40, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    first = forms.DateField(
+        label="放假开始", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    last = forms.DateField(
+        label="放假结束", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    workdays = forms.CharField(
+        label="调休上班日",
+        required=False,
+        help_text="多个日期用逗号或顿号分隔，如 2027-01-31、2027-02-20",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    source = forms.CharField(
+        label="依据",
+        required=False,
+        max_length=200,
+        help_text="如：国务院办公厅关于2027年部分节假日安排的通知",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "first" in data and "last" in data:
+            days, errors = holidays.parse_dates(data.get("workdays", ""), data["first"].year)
+            if errors:
+                self.add_error("workdays", errors)
+            arrangement = holidays.Arrangement(data["name"], data["first"], data["last"], tuple(days))
+            for message in [] if errors else holidays.check_arrangement(arrangement):
+                self.add_error(None, message)
+            data["arrangement"] = arrangement
+        return data
+
+
+@login_required
+def holiday_calendar(request):
+    """The official working-day calendar of a year, and the form to record a new notice."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2004), today.year + 5)
+    user = request.user
+    can_write = user.has_perm("core.add_officialday") and (user.is_superuser or sees_every_union(user))
+    form = ArrangementForm(request.POST or None) if can_write else None
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("节假日安排由县（市、区）总工会统一录入。")
+        if form.is_valid():
+            try:
+                saved = officialdays.record_arrangement(
+                    user, form.cleaned_data["arrangement"], form.cleaned_data["source"]
+                )
+                messages.success(request, f"已录入「{form.cleaned_data['name']}」{len(saved)} 天。")
+                return redirect(f"{reverse('core:holidays')}?year={form.cleaned_data['first'].year}")
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+    last_known = holidays.last_package_year()
+    rows = officialdays.year_calendar(year)
+    ctx = {
+        "title": f"{year}年节假日安排",
+        "year": year,
+        "years": list(range(today.year - 2, today.year + 3)),
+        "rows": rows,
+        "form": form,
+        "can_write": can_write,
+        "package_year": last_known,
+        "provisional": (last_known is None or year > last_known) and not any(r["obj"] for r in rows),
+    }
+    return render(request, "core/holidays.html", ctx, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def holiday_delete(request, pk):
+    if request.method != "POST":
+        raise PermissionDenied("请从节假日安排页面删除。")
+    obj = get_object_or_404(OfficialDay, pk=pk)
+    officialdays.delete_day(request.user, obj)
+    messages.success(request, f"已删除：{obj}")
+    return redirect(f"{reverse('core:holidays')}?year={obj.date.year}")
