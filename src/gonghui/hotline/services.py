@@ -10,7 +10,6 @@ import contextvars
 import datetime as dt
 import hashlib
 import secrets
-from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -89,19 +88,29 @@ def policy():
     return pol
 
 
-@lru_cache(maxsize=1)
-def provisional_calendar(years_ahead=3):
-    """Beyond the years the official holiday package knows, count Monday–Friday as working days
-    until the State Council's notice is published and the package upgraded (instead of failing)."""
-    import chinese_calendar
+_CALENDAR_EXTRA: dict = {"recorded": None, "value": None}
 
-    last_known = max(chinese_calendar.holidays).year
-    holidays, workdays = set(), set()
-    day = dt.date(last_known + 1, 1, 1)
-    while day.year <= last_known + years_ahead:
-        (holidays if day.weekday() >= 5 else workdays).add(day)
-        day += dt.timedelta(days=1)
-    return {"extra_holidays": frozenset(holidays), "extra_workdays": frozenset(workdays)}
+
+def provisional_calendar(years_ahead=3):
+    """The working-day calendar beyond the official holiday package: the days the federation has
+    recorded from a State Council notice (core.officialdays) win; in a year nobody has recorded,
+    Monday–Friday count as working days until the notice is published (instead of failing)."""
+    from gonghui.core import holidays as official
+    from gonghui.core import officialdays
+
+    recorded = officialdays.overrides()
+    if _CALENDAR_EXTRA["recorded"] is not recorded:
+        rest, work = set(), set()
+        day = dt.date(official.last_package_year() + 1, 1, 1)
+        while day.year <= official.last_package_year() + years_ahead:
+            (rest if day.weekday() >= 5 else work).add(day)
+            day += dt.timedelta(days=1)
+        for day, is_workday in recorded.items():
+            (work if is_workday else rest).add(day)
+            (rest if is_workday else work).discard(day)
+        value = {"extra_holidays": frozenset(rest), "extra_workdays": frozenset(work)}
+        _CALENDAR_EXTRA.update(recorded=recorded, value=value)
+    return _CALENDAR_EXTRA["value"]
 
 
 _call_policy = contextvars.ContextVar("gonghui_hotline_policy", default=None)

@@ -79,11 +79,15 @@ def test_dates_are_read_as_a_cadre_types_them():
     assert days == [] and len(errors) == 2 and "不存在" in errors[0] and "无法识别" in errors[1]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    officialdays.forget_cache()
+    yield
+    officialdays.forget_cache()  # the recorded days roll back with the test; so must the cache
+
+
 @pytest.mark.django_db
 class TestRecordingANotice:
-    def setup_method(self):
-        officialdays.forget_cache()
-
     def test_the_county_records_a_holiday_and_every_deadline_sees_it(self):
         world = build_world()
         admin = make_user(world.county, role="county_admin")
@@ -128,9 +132,6 @@ class TestRecordingANotice:
 
 @pytest.mark.django_db
 class TestHolidayPage:
-    def setup_method(self):
-        officialdays.forget_cache()
-
     def test_the_county_admin_records_a_notice_through_the_page(self, client):
         world = build_world()
         client.force_login(make_user(world.county, role="county_admin"))
