@@ -42,7 +42,11 @@ def case_dates(case):
 
 
 def case_deadlines(case, today=None):
-    return deadlines.case_deadlines(case_dates(case), today or date.today())
+    from gonghui.core import officialdays
+
+    return deadlines.case_deadlines(
+        case_dates(case), today or date.today(), official_days=officialdays.overrides()
+    )
 
 
 def missed_deadlines(case, today=None):

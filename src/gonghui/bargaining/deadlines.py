@@ -12,8 +12,9 @@ How the limits are counted (decided here, and shown to users through ``COUNTING_
 * As 《民法典》第二百零三条 says, when the last day is a statutory rest day (法定休假日: a public
   holiday or a weekend that is not a make-up working day, 调休上班日), the period ends on the first
   working day after it. Holidays and make-up days come from the ``chinese_calendar`` package
-  (PyPI ``chinesecalendar``); for a year it has no data for, only Saturdays and Sundays are rest
-  days and the result says so.
+  (PyPI ``chinesecalendar``) and from the arrangements the federation recorded itself
+  (``gonghui.core.holidays``; needed for a year the package does not know yet); for a year neither
+  knows, only Saturdays and Sundays are rest days and the result says so.
 * Periods in years or months (the 1-3 year term, the 3-month renewal window) end on the
   corresponding day of the last month, or on that month's last day when there is none
   (《民法典》第二百零二条).
@@ -22,14 +23,11 @@ How the limits are counted (decided here, and shown to users through ``COUNTING_
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-try:  # the package is a declared dependency; the fallback only keeps the module importable
-    import chinese_calendar as _cc
-except ImportError:  # pragma: no cover
-    _cc = None
+from gonghui.core import holidays as _official  # pure, like this module
 
 REPLY_DAYS = 20  # 第三十二条
 FILING_DAYS = 10  # 第四十二条
@@ -49,23 +47,20 @@ COUNTING_NOTE = (
 # Calendar
 
 
-def is_rest_day(d: date) -> tuple[bool, bool]:
-    """(is a statutory rest day, calendar data known for that year)."""
-    if _cc is not None:
-        try:
-            return bool(_cc.is_holiday(d)), True
-        except NotImplementedError:
-            pass
-    return d.weekday() >= 5, False
+def is_rest_day(d: date, official_days: Mapping[date, bool] | None = None) -> tuple[bool, bool]:
+    """(is a statutory rest day, calendar data known for that year). ``official_days`` are the
+    holiday arrangements the federation recorded (date → is a working day); they win."""
+    workday, known = _official.day_status(d, official_days)
+    return not workday, known
 
 
-def period_end(start: date, days: int) -> tuple[date, bool]:
+def period_end(start: date, days: int, official_days: Mapping[date, bool] | None = None) -> tuple[date, bool]:
     """Last day of a period of ``days`` calendar days triggered on ``start``; extended past
     rest days. Returns (last day, whether holiday data covered every day looked at)."""
     end = start + timedelta(days=days)
     known_all = True
     while True:
-        rest, known = is_rest_day(end)
+        rest, known = is_rest_day(end, official_days)
         known_all &= known
         if not rest:
             return end, known_all
@@ -140,8 +135,11 @@ _STATUS_TEXT = {
 }
 
 
-def case_deadlines(case: CaseDates, today: date, *, soon_days: int = 3) -> list[Deadline]:
-    """Every statutory deadline that the recorded dates trigger, with its status on ``today``."""
+def case_deadlines(
+    case: CaseDates, today: date, *, soon_days: int = 3, official_days: Mapping[date, bool] | None = None
+) -> list[Deadline]:
+    """Every statutory deadline that the recorded dates trigger, with its status on ``today``
+    (``official_days``: recorded holiday arrangements, see ``is_rest_day``)."""
     out: list[Deadline] = []
 
     def fmt(d: date) -> str:
@@ -155,7 +153,7 @@ def case_deadlines(case: CaseDates, today: date, *, soon_days: int = 3) -> list[
         out.append(Deadline(key, label, basis, due, window_start, done, st, msg, known))
 
     if case.offer_received:
-        due, known = period_end(case.offer_received, REPLY_DAYS)
+        due, known = period_end(case.offer_received, REPLY_DAYS, official_days)
         add(
             "reply",
             "书面回应协商要约",
@@ -165,7 +163,7 @@ def case_deadlines(case: CaseDates, today: date, *, soon_days: int = 3) -> list[
             known,
         )
     if case.signed:
-        due, known = period_end(case.signed, FILING_DAYS)
+        due, known = period_end(case.signed, FILING_DAYS, official_days)
         add(
             "filing",
             "报送劳动保障行政部门审查",
@@ -177,7 +175,7 @@ def case_deadlines(case: CaseDates, today: date, *, soon_days: int = 3) -> list[
     received = case.department_received or case.filed
     effective = case.effective_from
     if received:
-        due, known = period_end(received, REVIEW_DAYS)
+        due, known = period_end(received, REVIEW_DAYS, official_days)
         if case.objection is not None:
             st, msg = "info", f"行政部门已于{fmt(case.objection)}提出异议，集体合同未生效，需重新协商修改"
         elif today > due:

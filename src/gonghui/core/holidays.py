@@ -52,13 +52,18 @@ def _package_is_workday(day: dt.date) -> bool | None:
 
 
 def day_status(day: dt.date, overrides: Mapping[dt.date, bool] | None = None) -> tuple[bool, bool]:
-    """(is a working day, known from an official source: a recorded notice or the package)."""
+    """(is a working day, known from an official source: a recorded notice or the package).
+
+    A notice lists a whole year's holidays and make-up days, so once any day of a year the package
+    does not know is recorded, the other days of that year follow the weekend rule and count as known.
+    """
     if overrides and day in overrides:
         return overrides[day], True
     known = _package_is_workday(day)
     if known is not None:
         return known, True
-    return day.weekday() < 5, False
+    recorded_year = bool(overrides) and any(d.year == day.year for d in overrides)
+    return day.weekday() < 5, recorded_year
 
 
 def package_days(year: int) -> list[tuple[dt.date, bool, str]]:

@@ -44,6 +44,15 @@ def test_a_recorded_day_wins_over_the_fallback_and_the_package():
     assert holidays.day_status(dt.date(2026, 2, 14), {dt.date(2026, 2, 14): False}) == (False, True)
 
 
+def test_a_recorded_notice_makes_the_rest_of_its_year_known_but_a_correction_keeps_the_package():
+    saturday = dt.date(FIRST_UNKNOWN, 6, 1) + dt.timedelta(
+        days=(5 - dt.date(FIRST_UNKNOWN, 6, 1).weekday()) % 7
+    )
+    assert holidays.day_status(saturday, dict(SPRING.days())) == (False, True)
+    corrected = {dt.date(2026, 3, 2): False}  # a Monday of a year the package knows
+    assert holidays.day_status(dt.date(2026, 2, 14), corrected) == (True, True)  # package make-up day kept
+
+
 def test_an_arrangement_lists_its_rest_days_and_make_up_days():
     days = dict(SPRING.days())
     assert sum(1 for w in days.values() if not w) == 7
