@@ -263,7 +263,7 @@ class ArrangementForm(forms.Form):
     workdays = forms.CharField(
         label="调休上班日",
         required=False,
-        help_text="多个日期用逗号或顿号分隔，如 2027-01-31、2027-02-20",
+        help_text="多个日期用逗号或顿号分隔，如 2月14日、2月28日（年份取放假开始日期的年份）",
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     source = forms.CharField(
