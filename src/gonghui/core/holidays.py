@@ -120,8 +120,9 @@ def check_arrangement(arr: Arrangement) -> list[str]:
     return errors
 
 
-def parse_dates(text: str, year: int | None = None) -> tuple[list[dt.date], list[str]]:
-    """Dates separated by commas, spaces or 、: ISO ``2027-01-31`` or ``1-31`` / ``1月31日`` in ``year``."""
+def parse_dates(text: str, near: dt.date | None = None) -> tuple[list[dt.date], list[str]]:
+    """Dates separated by commas, spaces or 、: ISO ``2027-01-31``, or ``1-31`` / ``1月31日`` taken in
+    the year that puts it nearest ``near`` (元旦's make-up day can fall in the December before)."""
     import re
 
     dates, errors = [], []
@@ -130,12 +131,22 @@ def parse_dates(text: str, year: int | None = None) -> tuple[list[dt.date], list
         if not m:
             errors.append(f"无法识别的日期「{token}」，请写成 2027-01-31 或 1月31日。")
             continue
-        y = int(m.group(1)) if m.group(1) else year
-        if y is None:
+        month, day = int(m.group(2)), int(m.group(3))
+        if m.group(1):
+            years = [int(m.group(1))]
+        elif near is not None:
+            years = [near.year, near.year - 1, near.year + 1]
+        else:
             errors.append(f"日期「{token}」缺少年份。")
             continue
-        try:
-            dates.append(dt.date(y, int(m.group(2)), int(m.group(3))))
-        except ValueError:
+        candidates = []
+        for y in years:
+            try:
+                candidates.append(dt.date(y, month, day))
+            except ValueError:
+                pass
+        if not candidates:
             errors.append(f"日期「{token}」不存在。")
+            continue
+        dates.append(min(candidates, key=lambda d: abs((d - near).days) if near and not m.group(1) else 0))
     return dates, errors

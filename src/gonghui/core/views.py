@@ -263,7 +263,7 @@ class ArrangementForm(forms.Form):
     workdays = forms.CharField(
         label="调休上班日",
         required=False,
-        help_text="多个日期用逗号或顿号分隔，如 2月14日、2月28日（年份取放假开始日期的年份）",
+        help_text="多个日期用逗号或顿号分隔，如 2月14日、2月28日；未写年份的取离放假日期最近的一年",
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     source = forms.CharField(
@@ -277,7 +277,7 @@ class ArrangementForm(forms.Form):
     def clean(self):
         data = super().clean()
         if "first" in data and "last" in data:
-            days, errors = holidays.parse_dates(data.get("workdays", ""), data["first"].year)
+            days, errors = holidays.parse_dates(data.get("workdays", ""), data["first"])
             if errors:
                 self.add_error("workdays", errors)
             arrangement = holidays.Arrangement(data["name"], data["first"], data["last"], tuple(days))

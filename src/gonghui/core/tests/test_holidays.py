@@ -81,10 +81,13 @@ def test_a_wrong_arrangement_is_refused_with_the_reason(arrangement, message):
 
 
 def test_dates_are_read_as_a_cadre_types_them():
-    days, errors = holidays.parse_dates("1月31日、2027-02-20, 2/3", 2027)
+    days, errors = holidays.parse_dates("1月31日、2027-02-20, 2/3", dt.date(2027, 2, 5))
     assert days == [dt.date(2027, 1, 31), dt.date(2027, 2, 20), dt.date(2027, 2, 3)]
     assert errors == []
-    days, errors = holidays.parse_dates("2月30日 明天", 2027)
+    # 元旦 on 1 January: a make-up day written "12月27日" is the December before
+    assert holidays.parse_dates("12月27日", dt.date(2027, 1, 1)) == ([dt.date(2026, 12, 27)], [])
+    assert holidays.parse_dates("2月29日", dt.date(2028, 2, 5)) == ([dt.date(2028, 2, 29)], [])
+    days, errors = holidays.parse_dates("2月30日 明天", dt.date(2027, 2, 5))
     assert days == [] and len(errors) == 2 and "不存在" in errors[0] and "无法识别" in errors[1]
 
 
