@@ -4,9 +4,9 @@ from gonghui.core.scoping import scoped
 from gonghui.orgs.forms import ScopedModelForm
 from gonghui.orgs.models import Region, UnionOrg
 from gonghui.pairing.models import PairingPlan, default_params
-from gonghui.pairing.services import PARAM_HELP
+from gonghui.pairing.services import PARAM_HELP, SAME_TOWN_LABELS
 
-SAME_TOWN_CHOICES = [("preferred", "优先同镇"), ("required", "必须同镇"), ("ignore", "不限")]
+SAME_TOWN_CHOICES = list(SAME_TOWN_LABELS.items())
 
 
 def _towns_for(user):
@@ -25,7 +25,8 @@ class PlanForm(ScopedModelForm):
     union_fields = ("scope_union",)
 
     max_distance_km = forms.FloatField(label=PARAM_HELP["max_distance_km"], min_value=0.1, max_value=500)
-    same_town = forms.ChoiceField(label="同镇要求", choices=SAME_TOWN_CHOICES)
+    same_town = forms.ChoiceField(label=PARAM_HELP["same_town"], choices=SAME_TOWN_CHOICES)
+    other_town_penalty = forms.IntegerField(label=PARAM_HELP["other_town_penalty"], min_value=0)
     micro_threshold = forms.IntegerField(label=PARAM_HELP["micro_threshold"], min_value=1)
     mentor_min_headcount = forms.IntegerField(label=PARAM_HELP["mentor_min_headcount"], min_value=1)
     capacity_base = forms.IntegerField(label=PARAM_HELP["capacity_base"], min_value=0)
@@ -38,12 +39,16 @@ class PlanForm(ScopedModelForm):
     joint_min_members = forms.IntegerField(label=PARAM_HELP["joint_min_members"], min_value=1)
     joint_max_members = forms.IntegerField(label=PARAM_HELP["joint_max_members"], min_value=1)
     joint_max_staff = forms.IntegerField(label=PARAM_HELP["joint_max_staff"], min_value=1)
+    joint_max_distance_km = forms.FloatField(
+        label=PARAM_HELP["joint_max_distance_km"], min_value=0.1, max_value=500
+    )
     keep_existing = forms.BooleanField(label=PARAM_HELP["keep_existing"], required=False)
     use_federations = forms.BooleanField(label=PARAM_HELP["use_federations"], required=False)
 
     param_names = (
         "max_distance_km",
         "same_town",
+        "other_town_penalty",
         "micro_threshold",
         "mentor_min_headcount",
         "capacity_base",
@@ -54,6 +59,7 @@ class PlanForm(ScopedModelForm):
         "joint_min_members",
         "joint_max_members",
         "joint_max_staff",
+        "joint_max_distance_km",
         "keep_existing",
         "use_federations",
     )
@@ -106,4 +112,13 @@ class MoveForm(forms.Form):
 
 class ExcludeForm(forms.Form):
     enterprise = forms.IntegerField(label="企业")
-    note = forms.CharField(label="说明", required=False, max_length=200)
+    note = forms.CharField(label="排除原因", max_length=200)
+
+
+class EnterpriseForm(forms.Form):
+    enterprise = forms.IntegerField(label="企业")
+
+
+class GroupMoveForm(forms.Form):
+    enterprise = forms.IntegerField(label="企业")
+    joint_union = forms.IntegerField(label="联合工会")

@@ -176,6 +176,8 @@ class PlannedJointUnion(models.Model):
     created_union = models.ForeignKey(
         UnionOrg, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    locked = models.BooleanField(_("锁定"), default=False, help_text=_("重新求解时原样保留"))
+    manual = models.BooleanField(_("人工调整"), default=False)
 
     class Meta:
         verbose_name = _("方案联合工会")
@@ -223,7 +225,17 @@ class PlanExclusion(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
     )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+    note = models.CharField(_("排除原因"), max_length=200, blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("排除人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    excluded_at = models.DateTimeField(_("排除时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("排除企业")

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -39,9 +39,9 @@ SYNC_LIMIT_DEFAULT = 3000
 
 PARAM_HELP = {
     "max_distance_km": "最大结对距离（公里）",
-    "same_town": "同镇要求：required 必须同镇 / preferred 优先同镇 / ignore 不限",
-    "other_town_penalty": "跨镇代价（优先同镇时）",
-    "industry_penalty": "行业代价：同小类 / 同中类 / 同大类 / 同门类 / 不同",
+    "same_town": "同镇要求",
+    "other_town_penalty": "跨镇代价（同镇优先时）",
+    "industry_penalty": "行业代价：同小类 / 同中类 / 同大类 / 同门类 / 不同门类",
     "model_home_step": "模范职工之家偏好：每低一级增加的代价",
     "micro_threshold": "小微企业标准（职工少于此数）",
     "own_union_threshold": "应单独建会的人数（《工会法》第十一条，25 人）",
@@ -51,11 +51,145 @@ PARAM_HELP = {
     "capacity_max": "每个导师单位的名额上限",
     "keep_existing": "保留已有的有效结对",
     "joint_min_members": "联合工会最少企业数",
-    "joint_max_members": "联合工会最多企业数",
+    "joint_max_members": "联合工会（工会联合会）最多企业数",
     "joint_max_staff": "联合工会职工总数上限",
     "joint_max_distance_km": "联合工会成员间最大距离（公里）",
     "use_federations": "为剩余企业组建工会联合会",
 }
+
+SAME_TOWN_LABELS = {"preferred": "同镇优先", "required": "必须同镇", "ignore": "不限镇街"}
+
+# Short Chinese names of the parameters, in the order pages list them.
+PARAM_LABELS = {
+    "max_distance_km": "最大结对距离",
+    "same_town": "同镇要求",
+    "other_town_penalty": "跨镇代价",
+    "industry_penalty": "行业代价",
+    "model_home_step": "模范职工之家偏好",
+    "micro_threshold": "小微企业标准",
+    "own_union_threshold": "应单独建会人数",
+    "mentor_min_headcount": "导师企业最少职工",
+    "capacity_base": "基本帮带名额",
+    "capacity_staff_step": "按职工增加名额",
+    "capacity_max": "帮带名额上限",
+    "keep_existing": "保留已有结对",
+    "joint_min_members": "联合工会最少企业数",
+    "joint_max_members": "联合工会最多企业数",
+    "joint_max_staff": "联合工会职工上限",
+    "joint_max_distance_km": "联合工会成员间距离",
+    "use_federations": "组建工会联合会",
+}
+
+INDUSTRY_LEVELS = ("同小类", "同中类", "同大类", "同门类", "不同门类")
+
+
+def _num(value):
+    """15.0 -> "15", 2.5 -> "2.5": numbers as a cadre writes them."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return str(int(f)) if f == int(f) else f"{f:g}"
+
+
+def _yes_no(value):
+    return "是" if value else "否"
+
+
+def param_value_text(key, value):
+    """One parameter's value as a cadre reads it (同镇优先, 15 公里, 是/否, …)."""
+    if value is None:
+        return "—"
+    try:
+        if key == "same_town":
+            return SAME_TOWN_LABELS.get(value, str(value))
+        if key == "industry_penalty":
+            return "，".join(f"{lvl} {_num(v)} 分" for lvl, v in zip(INDUSTRY_LEVELS, value, strict=False))
+        if key in ("keep_existing", "use_federations"):
+            return _yes_no(value)
+        if key in ("max_distance_km", "joint_max_distance_km"):
+            return f"{_num(value)} 公里"
+        if key == "other_town_penalty":
+            return f"{_num(value)} 分"
+        if key == "model_home_step":
+            return f"每低一级加 {_num(value)} 分"
+        if key == "micro_threshold":
+            return f"职工少于 {_num(value)} 人"
+        if key == "own_union_threshold":
+            return f"职工 {_num(value)} 人及以上"
+        if key in ("mentor_min_headcount", "joint_max_staff"):
+            return f"{_num(value)} 人"
+        if key == "capacity_staff_step":
+            return f"职工每满 {_num(value)} 人加 1 家" if int(value) else "不按职工人数增加"
+        if key in ("capacity_base", "capacity_max", "joint_min_members", "joint_max_members"):
+            return f"{_num(value)} 家"
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def describe_params(params):
+    """[(key, label, human value)] for every parameter, known ones first in their documented order."""
+    keys = [k for k in PARAM_LABELS if k in params] + sorted(k for k in params if k not in PARAM_LABELS)
+    return [(k, PARAM_LABELS.get(k, k), param_value_text(k, params[k])) for k in keys]
+
+
+def compare_params(a, b):
+    """[(label, value in a, value in b)] for the parameters that differ between two plans."""
+    pa, pb = plan_params(a), plan_params(b)
+    keys = [k for k in PARAM_LABELS if pa.get(k) != pb.get(k)]
+    keys += sorted(k for k in set(pa) | set(pb) if k not in PARAM_LABELS and pa.get(k) != pb.get(k))
+    return [
+        (PARAM_LABELS.get(k, k), param_value_text(k, pa.get(k)), param_value_text(k, pb.get(k))) for k in keys
+    ]
+
+
+# --- audit: readable values, every field kept ---------------------------------------------------
+
+
+def _audit_snapshot(obj):
+    """audit.snapshot with the values a cadre reads: choices by their label, yes/no, local times."""
+    data = audit.snapshot(obj)
+    for field in obj._meta.concrete_fields:
+        if field.name not in data:
+            continue
+        value = getattr(obj, field.name) if not field.is_relation else None
+        if field.choices and value is not None:
+            data[field.name] = str(getattr(obj, f"get_{field.name}_display")())
+        elif isinstance(field, models.BooleanField):
+            data[field.name] = _yes_no(value)
+        elif isinstance(field, models.DateTimeField) and value is not None:
+            data[field.name] = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return data
+
+
+def plan_snapshot(plan):
+    """A plan for the audit log: its fields with readable values, each parameter under its Chinese
+    name with its human value (instead of one JSON blob), the towns by name, the summary as text."""
+    data = _audit_snapshot(plan)
+    data.pop("params", None)
+    data.pop("task_id", None)
+    data.pop("progress", None)
+    data.pop("summary", None)
+    for _key, label, text in describe_params(plan_params(plan)):
+        data[f"参数·{label}"] = text
+    if plan.pk:
+        data["towns"] = "、".join(t.name for t in plan.towns.all()) or "范围内全部镇街"
+    if plan.summary:
+        data["summary"] = summary_text(plan.summary)
+    return data
+
+
+def summary_text(summary):
+    if not summary:
+        return ""
+    return (
+        f"小微企业 {summary.get('micro_total', 0)} 家，结对 {summary.get('pairs', 0)} 对，"
+        f"联合工会 {summary.get('joint_unions', 0)} 个（{summary.get('joint_members', 0)} 家），"
+        f"工会联合会 {summary.get('federations', 0)} 个（{summary.get('federation_members', 0)} 家），"
+        f"未覆盖 {summary.get('unassigned', 0)} 家，覆盖率 {summary.get('rate', 0)}%"
+    )
+
 
 MODEL_LEVEL = {"": 0, "county": 1, "city": 2, "provincial": 3, "national": 4}
 
@@ -68,6 +202,8 @@ REASON_LABELS = {
     "no_location": "缺少经纬度",
     "too_few": "不足以组建联合工会",
     "no_core": "无可依托的核心企业",
+    "manual": "人工移出",
+    "pending": "待安排",
 }
 
 
@@ -83,7 +219,9 @@ def _validate_params(params):
         if float(params["max_distance_km"]) <= 0:
             errors["params"] = "最大结对距离必须大于 0。"
         if params["same_town"] not in ("required", "preferred", "ignore"):
-            errors["params"] = "同镇要求只能是 required、preferred 或 ignore。"
+            errors["params"] = (
+                "同镇要求只能是 required（必须同镇）、preferred（同镇优先）或 ignore（不限镇街）。"
+            )
         if len(params["industry_penalty"]) != 5:
             errors["params"] = "行业代价需要 5 个数。"
         if not 1 <= int(params["joint_min_members"]) <= int(params["joint_max_members"]):
@@ -232,7 +370,7 @@ def create_plan(user, data):
     with transaction.atomic():
         plan.save()
         plan.towns.set(towns)
-        audit.record(user, AuditEntry.Action.CREATE, plan)
+        audit.record(user, AuditEntry.Action.CREATE, plan, changes=audit.diff({}, plan_snapshot(plan)))
     return plan
 
 
@@ -243,7 +381,7 @@ def update_plan(user, plan, data):
         raise ValidationError("已批准或正在计算的方案不能修改。")
     data = dict(data)
     towns = data.pop("towns", None)
-    before = audit.snapshot(plan)
+    before = plan_snapshot(plan)
     if "params" in data:
         params = plan_params(plan)
         params.update(data.pop("params") or {})
@@ -257,7 +395,7 @@ def update_plan(user, plan, data):
         plan.save()
         if towns is not None:
             plan.towns.set(towns)
-        changes = audit.diff(before, audit.snapshot(plan))
+        changes = audit.diff(before, plan_snapshot(plan))
         audit.record(user, AuditEntry.Action.UPDATE, plan, changes=changes)
     return plan
 
@@ -272,7 +410,7 @@ def delete_plan(user, plan):
             user,
             AuditEntry.Action.DELETE,
             plan,
-            changes={k: [v, None] for k, v in audit.snapshot(plan).items()},
+            changes={k: [v, None] for k, v in plan_snapshot(plan).items()},
         )
         plan.delete()
 
@@ -343,7 +481,7 @@ def _solve(plan):
     _set_progress(plan.pk, 5, "读取企业与导师单位…")
     micros = list(_micro_queryset(plan, params))
     by_id = {e.pk: e for e in micros}
-    excluded = set(plan.exclusions.values_list("enterprise_id", flat=True))
+    excluded = dict(plan.exclusions.values_list("enterprise_id", "note"))
     mentors = mentor_points(plan, params)
     mentor_by_id = {m.union.pk: m for m in mentors}
 
@@ -358,12 +496,32 @@ def _solve(plan):
             if mentor_id in mentor_by_id and enterprise_id not in excluded:
                 locked.setdefault(enterprise_id, mentor_id)
 
+    # Joint unions and federations the cadre edited (or locked) are kept as they are, like locked
+    # pairs: their members are not handed to the engine again.
+    kept = []
+    kept_members = set()
+    for ju in plan.joint_unions.filter(locked=True).prefetch_related("members").order_by("pk"):
+        ids = [
+            e.pk
+            for e in ju.members.all()
+            if e.pk in by_id and e.pk not in excluded and e.pk not in locked and e.pk not in kept_members
+        ]
+        if ids:
+            kept.append((ju, ids))
+            kept_members.update(ids)
+
     unassigned = {}  # enterprise id -> (reason, explanation, should_form_own_union)
     own_threshold = int(params["own_union_threshold"])
     engine_micros = []
     for e in micros:
         if e.pk in excluded:
-            unassigned[e.pk] = ("excluded", "已被排除在本次结对之外", e.headcount >= own_threshold)
+            unassigned[e.pk] = (
+                "excluded",
+                _excluded_text(excluded[e.pk]),
+                e.headcount >= own_threshold,
+            )
+        elif e.pk in kept_members:
+            continue
         elif e.lng is None or e.lat is None:
             unassigned[e.pk] = (
                 "no_location",
@@ -449,11 +607,13 @@ def _solve(plan):
         unassigned.pop(i, None)
 
     _set_progress(plan.pk, 85, "保存方案…")
-    tag_of = {g: k for k, g in enumerate(groups)}
     with transaction.atomic():
         plan.pairs.all().delete()
-        plan.joint_unions.all().delete()
+        plan.joint_unions.exclude(pk__in=[ju.pk for ju, _ in kept]).delete()
         plan.unassigned.all().delete()
+        for ju, ids in kept:
+            if set(ids) != {e.pk for e in ju.members.all()}:  # members who left the scope meanwhile
+                _refresh_group(ju, [by_id[i] for i in ids])
         PlannedPair.objects.bulk_create(
             [
                 PlannedPair(
@@ -474,21 +634,16 @@ def _solve(plan):
             kind = (
                 PlannedJointUnion.Kind.JOINT if g.kind == "joint_union" else PlannedJointUnion.Kind.FEDERATION
             )
-            if kind == PlannedJointUnion.Kind.JOINT:
-                name = f"{_short(lead.name)}等{len(g.member_ids)}家企业联合工会"
-            else:
-                name = f"{_short(lead.name)}工会联合会"
             ju = PlannedJointUnion.objects.create(
                 plan=plan,
                 kind=kind,
-                name=name[:100],
+                name=_group_name(kind, lead, len(g.member_ids)),
                 town_id=lead.town_id,
                 lead=lead,
                 total_staff=g.total_staff,
                 explanation=_named(g.explanation, lead)[:300],
             )
             ju.members.set(g.member_ids)
-            tag_of[g] = ju
         Unassigned.objects.bulk_create(
             [
                 Unassigned(
@@ -498,16 +653,21 @@ def _solve(plan):
             ]
         )
         total = len(micros)
-        covered = len(result.pairs) + len(grouped)
+        covered = len(result.pairs) + len(grouped) + len(kept_members)
+        kept_joint = [ids for ju, ids in kept if ju.kind == PlannedJointUnion.Kind.JOINT]
+        kept_fed = [ids for ju, ids in kept if ju.kind != PlannedJointUnion.Kind.JOINT]
         summary = {
             "micro_total": total,
             "mentors": len(mentors),
             "pairs": len(result.pairs),
             "locked": sum(1 for p in result.pairs if p.locked),
-            "joint_unions": sum(1 for g in groups if g.kind == "joint_union"),
-            "joint_members": sum(len(g.member_ids) for g in groups if g.kind == "joint_union"),
-            "federations": sum(1 for g in groups if g.kind != "joint_union"),
-            "federation_members": sum(len(g.member_ids) for g in groups if g.kind != "joint_union"),
+            "joint_unions": sum(1 for g in groups if g.kind == "joint_union") + len(kept_joint),
+            "joint_members": sum(len(g.member_ids) for g in groups if g.kind == "joint_union")
+            + sum(map(len, kept_joint)),
+            "federations": sum(1 for g in groups if g.kind != "joint_union") + len(kept_fed),
+            "federation_members": sum(len(g.member_ids) for g in groups if g.kind != "joint_union")
+            + sum(map(len, kept_fed)),
+            "kept_groups": len(kept),
             "unassigned": len(unassigned),
             "covered": covered,
             "rate": round(100 * covered / total, 1) if total else 100.0,
@@ -517,7 +677,7 @@ def _solve(plan):
         PairingPlan.objects.filter(pk=plan.pk).update(
             status=PairingPlan.Status.SOLVED,
             progress=100,
-            message=f"计算完成：结对 {len(result.pairs)} 家，组建联合工会/工会联合会 {len(groups)} 个，未覆盖 {len(unassigned)} 家",
+            message=f"计算完成：结对 {len(result.pairs)} 家，组建联合工会/工会联合会 {len(groups) + len(kept)} 个，未覆盖 {len(unassigned)} 家",
             summary=summary,
             solved_at=timezone.now(),
         )
@@ -547,6 +707,99 @@ def _require_editable(user, plan, action="change"):
         raise ValidationError("只有已计算、未批准的方案可以人工调整。")
 
 
+def _in_plan(plan, enterprise):
+    return (
+        plan.pairs.filter(enterprise=enterprise).exists()
+        or plan.unassigned.filter(enterprise=enterprise).exists()
+        or plan.joint_unions.filter(members=enterprise).exists()
+    )
+
+
+def _group_name(kind, lead, n):
+    if kind == PlannedJointUnion.Kind.JOINT:
+        return f"{_short(lead.name)}等{n}家企业联合工会"[:100]
+    return f"{_short(lead.name)}工会联合会"[:100]
+
+
+def _group_bounds(ju, params):
+    """(min members, max members, max staff or None): the engine's bounds for this kind of group."""
+    if ju.kind == PlannedJointUnion.Kind.JOINT:
+        return (
+            int(params["joint_min_members"]),
+            int(params["joint_max_members"]),
+            int(params["joint_max_staff"]),
+        )
+    # engine_groups.FederationParams: at least 2 members including the core, the same maximum.
+    return 2, int(params["joint_max_members"]), None
+
+
+def _group_snapshot(ju):
+    data = _audit_snapshot(ju)
+    data["members"] = "、".join(e.name for e in ju.members.order_by("pk"))
+    return data
+
+
+def _refresh_group(ju, members, lead=None):
+    """Store a group's members after a manual edit: lead, staff, name and explanation follow."""
+    members = sorted(members, key=lambda e: e.pk)
+    if lead is None:
+        lead = next((e for e in members if e.pk == ju.lead_id), None)
+    if lead is None:
+        # The documented 龙头 score reduces to staff for micro enterprises without union or venue.
+        lead = max(members, key=lambda e: (e.headcount, -e.pk))
+    ju.lead = lead
+    ju.total_staff = sum(e.headcount for e in members)
+    ju.name = _group_name(ju.kind, lead, len(members))
+    if ju.kind == PlannedJointUnion.Kind.JOINT:
+        ju.explanation = f"人工调整：{len(members)} 家企业共 {ju.total_staff} 人，龙头企业 {lead.name}（{lead.headcount} 人）"
+    else:
+        ju.explanation = (
+            f"人工调整：以 {lead.name}（{lead.headcount} 人，可单独建会）为核心，"
+            f"{len(members)} 家企业共 {ju.total_staff} 人"
+        )
+    ju.locked = True
+    ju.manual = True
+    ju.save()
+    ju.members.set(members)
+
+
+def _take_out(user, plan, enterprise, params, keep_in=None):
+    """Remove `enterprise` from wherever it is in the plan (pair, group, unassigned), checking that a
+    group it leaves stays within the engine's size bounds. Each change is audited."""
+    for pair in plan.pairs.filter(enterprise=enterprise):
+        audit.record(
+            user,
+            AuditEntry.Action.DELETE,
+            pair,
+            changes={k: [v, None] for k, v in _audit_snapshot(pair).items()},
+            note=f"{enterprise} 不再由 {pair.mentor} 帮带",
+        )
+        pair.delete()
+    for ju in plan.joint_unions.filter(members=enterprise).exclude(pk=getattr(keep_in, "pk", None)):
+        rest = [e for e in ju.members.order_by("pk") if e.pk != enterprise.pk]
+        low, _high, _staff = _group_bounds(ju, params)
+        kind = ju.get_kind_display()
+        if ju.kind == PlannedJointUnion.Kind.FEDERATION and ju.lead_id == enterprise.pk:
+            raise ValidationError(
+                f"{enterprise.name}是{ju.name}的核心企业，不能移出；如需调整，请解散该工会联合会。"
+            )
+        if len(rest) < low:
+            raise ValidationError(
+                f"{enterprise.name}移出后，{ju.name}只剩 {len(rest)} 家企业，少于{kind}最少的 {low} 家；"
+                f"请先移入其他企业，或解散该{kind}。"
+            )
+        before = _group_snapshot(ju)
+        _refresh_group(ju, rest)
+        audit.record(
+            user,
+            AuditEntry.Action.UPDATE,
+            ju,
+            changes=audit.diff(before, _group_snapshot(ju)),
+            note=f"人工调整：{enterprise} 移出 {ju.name}",
+        )
+    plan.unassigned.filter(enterprise=enterprise).delete()
+
+
 def assign_mentor(user, plan, enterprise, mentor):
     """Move an enterprise of the plan to `mentor` (from another mentor, a joint union or unassigned).
 
@@ -559,15 +812,10 @@ def assign_mentor(user, plan, enterprise, mentor):
     points = {m.union.pk: m for m in mentor_points(plan, params)}
     if mentor.pk not in points:
         raise ValidationError({"mentor": "该工会不是本方案范围内的导师单位。"})
-    in_plan = (
-        plan.pairs.filter(enterprise=enterprise).exists()
-        or plan.unassigned.filter(enterprise=enterprise).exists()
-        or plan.joint_unions.filter(members=enterprise).exists()
-    )
-    if not in_plan:
+    if not _in_plan(plan, enterprise):
         raise ValidationError({"enterprise": "该企业不在本方案中。"})
     if plan.exclusions.filter(enterprise=enterprise).exists():
-        raise ValidationError({"enterprise": "该企业已被排除，不能结对。"})
+        raise ValidationError({"enterprise": "该企业已被排除，不能结对；请先恢复纳入。"})
     point = points[mentor.pk]
     load = plan.pairs.filter(mentor=mentor).exclude(enterprise=enterprise).count()
     if load >= point.capacity:
@@ -578,12 +826,11 @@ def assign_mentor(user, plan, enterprise, mentor):
         else 0.0
     )
     pair = plan.pairs.filter(enterprise=enterprise).first()
-    before = audit.snapshot(pair) if pair else {}
+    before = _audit_snapshot(pair) if pair else {}
     with transaction.atomic():
         plan.unassigned.filter(enterprise=enterprise).delete()
-        for ju in plan.joint_unions.filter(members=enterprise):
-            _remove_member(ju, enterprise)
         if pair is None:
+            _take_out(user, plan, enterprise, params)
             pair = PlannedPair(plan=plan, enterprise=enterprise)
         pair.mentor = mentor
         pair.distance_km = round(km, 3)
@@ -597,64 +844,251 @@ def assign_mentor(user, plan, enterprise, mentor):
             user,
             AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
             pair,
-            changes=audit.diff(before, audit.snapshot(pair)),
+            changes=audit.diff(before, _audit_snapshot(pair)),
             note=f"人工调整结对：{enterprise} → {mentor}",
         )
     return pair
 
 
-def _remove_member(ju, enterprise):
-    ju.members.remove(enterprise)
-    rest = list(ju.members.order_by("-headcount", "pk"))
-    if not rest:
-        ju.delete()
-        return
-    ju.total_staff = sum(e.headcount for e in rest)
-    if ju.lead_id == enterprise.pk:
-        ju.lead = rest[0]
-    ju.save()
-
-
 def set_locked(user, pair, locked):
     _require_editable(user, pair.plan)
-    before = audit.snapshot(pair)
+    before = _audit_snapshot(pair)
     with transaction.atomic():
         pair.locked = bool(locked)
         pair.save(update_fields=["locked"])
-        audit.record(user, AuditEntry.Action.UPDATE, pair, changes=audit.diff(before, audit.snapshot(pair)))
+        audit.record(
+            user,
+            AuditEntry.Action.UPDATE,
+            pair,
+            changes=audit.diff(before, _audit_snapshot(pair)),
+            note=f"{'锁定' if locked else '解锁'}结对：{pair.enterprise}",
+        )
     return pair
 
 
-def exclude_enterprise(user, plan, enterprise, note=""):
-    """Leave an enterprise out of the plan (and of its later versions)."""
+# --- joint unions and federations: membership and lead ----------------------------------------------
+
+
+def move_to_group(user, plan, enterprise, ju):
+    """Put an enterprise of the plan into a proposed joint union / federation (from a mentor, another
+    group or unassigned), within the engine's bounds. The group is locked: re-solving keeps it."""
     _require_editable(user, plan)
-    if (
-        not plan.pairs.filter(enterprise=enterprise).exists()
-        and not plan.unassigned.filter(enterprise=enterprise).exists()
-        and not plan.joint_unions.filter(members=enterprise).exists()
-    ):
+    if ju.plan_id != plan.pk:
+        raise ValidationError({"joint_union": "该联合工会不在本方案中。"})
+    if not _in_plan(plan, enterprise):
         raise ValidationError({"enterprise": "该企业不在本方案中。"})
-    with transaction.atomic():
-        exclusion, _ = PlanExclusion.objects.get_or_create(
-            plan=plan, enterprise=enterprise, defaults={"note": note}
+    if plan.exclusions.filter(enterprise=enterprise).exists():
+        raise ValidationError({"enterprise": "该企业已被排除；请先恢复纳入。"})
+    members = list(ju.members.order_by("pk"))
+    kind = ju.get_kind_display()
+    if any(e.pk == enterprise.pk for e in members):
+        raise ValidationError({"enterprise": f"{enterprise.name}已是{ju.name}的成员。"})
+    params = plan_params(plan)
+    own = int(params["own_union_threshold"])
+    low, high, max_staff = _group_bounds(ju, params)
+    if enterprise.town_id != ju.town_id:
+        raise ValidationError(
+            f"{enterprise.name}在{enterprise.town.name}，{ju.name}在{ju.town.name}：{kind}只能由同一镇街的企业组成。"
         )
-        plan.pairs.filter(enterprise=enterprise).delete()
-        for ju in plan.joint_unions.filter(members=enterprise):
-            _remove_member(ju, enterprise)
+    if enterprise.headcount >= own:
+        raise ValidationError(
+            f"{enterprise.name}有职工 {enterprise.headcount} 人，达到《工会法》第十一条规定的 {own} 人，"
+            f"应单独建立工会委员会，不能并入{kind}。"
+        )
+    if len(members) + 1 > high:
+        raise ValidationError(
+            f"{ju.name}已有 {len(members)} 家企业，{kind}最多 {high} 家（参数“{PARAM_LABELS['joint_max_members']}”）。"
+        )
+    staff = sum(e.headcount for e in members) + enterprise.headcount
+    if max_staff is not None and staff > max_staff:
+        raise ValidationError(
+            f"并入后{ju.name}职工共 {staff} 人，超过上限 {max_staff} 人（参数“{PARAM_LABELS['joint_max_staff']}”）。"
+        )
+    with transaction.atomic():
+        _take_out(user, plan, enterprise, params, keep_in=ju)
+        ju.refresh_from_db()
+        before = _group_snapshot(ju)
+        _refresh_group(ju, [*members, enterprise])
+        audit.record(
+            user,
+            AuditEntry.Action.UPDATE,
+            ju,
+            changes=audit.diff(before, _group_snapshot(ju)),
+            note=f"人工调整：{enterprise} 移入 {ju.name}",
+        )
+    return ju
+
+
+def remove_from_group(user, plan, ju, enterprise):
+    """Take an enterprise out of a proposed group; it waits (unassigned) for a mentor, another group
+    or the next solve. The group keeps the engine's lower bound and is locked."""
+    _require_editable(user, plan)
+    if ju.plan_id != plan.pk or not ju.members.filter(pk=enterprise.pk).exists():
+        raise ValidationError({"enterprise": f"{enterprise.name}不是{ju.name}的成员。"})
+    params = plan_params(plan)
+    name = ju.name
+    with transaction.atomic():
+        _take_out(user, plan, enterprise, params)
+        Unassigned.objects.create(
+            plan=plan,
+            enterprise=enterprise,
+            reason="manual",
+            explanation=f"已人工移出{name}，待人工结对、并入其他联合工会或重新求解",
+            should_form_own_union=enterprise.headcount >= int(params["own_union_threshold"]),
+        )
+    return ju
+
+
+def set_group_lead(user, plan, ju, enterprise):
+    """Make a member the group's lead (龙头); a federation's core must be able to form its own union."""
+    _require_editable(user, plan)
+    if ju.plan_id != plan.pk:
+        raise ValidationError({"joint_union": "该联合工会不在本方案中。"})
+    members = list(ju.members.order_by("pk"))
+    if not any(e.pk == enterprise.pk for e in members):
+        raise ValidationError({"enterprise": f"{enterprise.name}不是{ju.name}的成员，不能作为龙头企业。"})
+    own = int(plan_params(plan)["own_union_threshold"])
+    if ju.kind == PlannedJointUnion.Kind.FEDERATION and enterprise.headcount < own:
+        raise ValidationError(
+            f"工会联合会的核心企业应能单独建会（职工 {own} 人及以上），{enterprise.name}只有 {enterprise.headcount} 人。"
+        )
+    before = _group_snapshot(ju)
+    with transaction.atomic():
+        _refresh_group(ju, members, lead=enterprise)
+        audit.record(
+            user,
+            AuditEntry.Action.UPDATE,
+            ju,
+            changes=audit.diff(before, _group_snapshot(ju)),
+            note=f"人工调整：{ju.name}的龙头企业改为 {enterprise}",
+        )
+    return ju
+
+
+def set_group_locked(user, plan, ju, locked):
+    _require_editable(user, plan)
+    if ju.plan_id != plan.pk:
+        raise ValidationError({"joint_union": "该联合工会不在本方案中。"})
+    before = _group_snapshot(ju)
+    with transaction.atomic():
+        ju.locked = bool(locked)
+        ju.save(update_fields=["locked"])
+        audit.record(
+            user,
+            AuditEntry.Action.UPDATE,
+            ju,
+            changes=audit.diff(before, _group_snapshot(ju)),
+            note=f"{'锁定' if locked else '解锁'}{ju.get_kind_display()}：{ju.name}",
+        )
+    return ju
+
+
+def dissolve_group(user, plan, ju):
+    """Dissolve a proposed group: its members wait (unassigned) for another placement or the next solve."""
+    _require_editable(user, plan)
+    if ju.plan_id != plan.pk:
+        raise ValidationError({"joint_union": "该联合工会不在本方案中。"})
+    own = int(plan_params(plan)["own_union_threshold"])
+    members = list(ju.members.order_by("pk"))
+    with transaction.atomic():
+        audit.record(
+            user,
+            AuditEntry.Action.DELETE,
+            ju,
+            changes={k: [v, None] for k, v in _group_snapshot(ju).items()},
+            note=f"人工解散{ju.get_kind_display()}：{ju.name}",
+        )
+        Unassigned.objects.bulk_create(
+            [
+                Unassigned(
+                    plan=plan,
+                    enterprise=e,
+                    reason="manual",
+                    explanation=f"{ju.name}已人工解散，待人工结对、并入其他联合工会或重新求解"[:300],
+                    should_form_own_union=e.headcount >= own,
+                )
+                for e in members
+            ]
+        )
+        ju.delete()
+
+
+# --- exclusions -------------------------------------------------------------------------------------
+
+
+def _excluded_text(note):
+    return f"已被排除在本次结对之外{('：' + note) if note else ''}"[:300]
+
+
+def exclude_enterprise(user, plan, enterprise, note=""):
+    """Leave an enterprise out of the plan (and of its later versions), with the reason why."""
+    _require_editable(user, plan)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写排除原因。"})
+    if not _in_plan(plan, enterprise):
+        raise ValidationError({"enterprise": "该企业不在本方案中。"})
+    if plan.exclusions.filter(enterprise=enterprise).exists():
+        raise ValidationError({"enterprise": f"{enterprise.name}已被排除。"})
+    params = plan_params(plan)
+    with transaction.atomic():
+        _take_out(user, plan, enterprise, params)
+        exclusion = PlanExclusion.objects.create(
+            plan=plan,
+            enterprise=enterprise,
+            note=note[:200],
+            excluded_by=user if user.is_authenticated else None,
+            excluded_at=timezone.now(),
+        )
+        Unassigned.objects.create(
+            plan=plan,
+            enterprise=enterprise,
+            reason="excluded",
+            explanation=_excluded_text(note),
+            should_form_own_union=enterprise.headcount >= int(params["own_union_threshold"]),
+        )
+        audit.record(
+            user,
+            AuditEntry.Action.CREATE,
+            exclusion,
+            changes=audit.diff({}, _audit_snapshot(exclusion)),
+            note=f"排除 {enterprise}：{note}",
+        )
+    return exclusion
+
+
+def include_enterprise(user, plan, enterprise):
+    """Undo an exclusion: the enterprise is back in the plan, waiting for a placement or the next solve."""
+    _require_editable(user, plan)
+    exclusion = plan.exclusions.filter(enterprise=enterprise).first()
+    if exclusion is None:
+        raise ValidationError({"enterprise": f"{enterprise.name}没有被排除。"})
+    with transaction.atomic():
+        audit.record(
+            user,
+            AuditEntry.Action.DELETE,
+            exclusion,
+            changes={k: [v, None] for k, v in _audit_snapshot(exclusion).items()},
+            note=f"恢复纳入 {enterprise}（原排除原因：{exclusion.note or '未说明'}）",
+        )
+        exclusion.delete()
         Unassigned.objects.update_or_create(
             plan=plan,
             enterprise=enterprise,
             defaults={
-                "reason": "excluded",
-                "explanation": f"已被排除在本次结对之外{('：' + note) if note else ''}"[:300],
+                "reason": "pending",
+                "explanation": "已恢复纳入方案，待人工结对、并入联合工会或重新求解",
             },
         )
-        audit.record(user, AuditEntry.Action.CREATE, exclusion, note=note)
-    return exclusion
+    return enterprise
+
+
+# --- versions ---------------------------------------------------------------------------------------
 
 
 def resolve_plan(user, plan):
-    """A new version of `plan`, solved again with its locked pairs and exclusions kept."""
+    """A new version of `plan`, solved again with its locked pairs, locked (edited) joint unions and
+    federations, and exclusions kept."""
     _require_run(user, plan)
     require_perm(user, PairingPlan, "add")
     if plan.status in (PairingPlan.Status.RUNNING, PairingPlan.Status.DRAFT):
@@ -671,7 +1105,13 @@ def resolve_plan(user, plan):
         new.towns.set(plan.towns.all())
         PlanExclusion.objects.bulk_create(
             [
-                PlanExclusion(plan=new, enterprise_id=x.enterprise_id, note=x.note)
+                PlanExclusion(
+                    plan=new,
+                    enterprise_id=x.enterprise_id,
+                    note=x.note,
+                    excluded_by_id=x.excluded_by_id,
+                    excluded_at=x.excluded_at,
+                )
                 for x in plan.exclusions.all()
             ]
         )
@@ -688,7 +1128,26 @@ def resolve_plan(user, plan):
                 for p in plan.pairs.filter(locked=True)
             ]
         )
-        audit.record(user, AuditEntry.Action.CREATE, new, note=f"由第 {plan.version} 版重新求解")
+        for ju in plan.joint_unions.filter(locked=True).prefetch_related("members"):
+            copy = PlannedJointUnion.objects.create(
+                plan=new,
+                kind=ju.kind,
+                name=ju.name,
+                town_id=ju.town_id,
+                lead_id=ju.lead_id,
+                total_staff=ju.total_staff,
+                explanation=ju.explanation,
+                locked=True,
+                manual=ju.manual,
+            )
+            copy.members.set(ju.members.all())
+        audit.record(
+            user,
+            AuditEntry.Action.CREATE,
+            new,
+            changes=audit.diff({}, plan_snapshot(new)),
+            note=f"由第 {plan.version} 版重新求解",
+        )
     return run_plan(user, new)
 
 
@@ -731,7 +1190,7 @@ def approve_plan(user, plan):
             ju.created_union = org
             ju.save(update_fields=["created_union"])
             unions += 1
-        before = audit.snapshot(plan)
+        before = plan_snapshot(plan)
         plan.status = PairingPlan.Status.APPROVED
         plan.approved_by = user
         plan.approved_at = timezone.now()
@@ -741,7 +1200,7 @@ def approve_plan(user, plan):
             user,
             AuditEntry.Action.ACTION,
             plan,
-            changes=audit.diff(before, audit.snapshot(plan)),
+            changes=audit.diff(before, plan_snapshot(plan)),
             note=plan.message,
         )
     return plan
@@ -886,3 +1345,39 @@ EXPORT_HEADERS = [
     "应单独建会",
     "说明",
 ]
+
+
+def export_workbook(plan, title):
+    """The working list, and on a second sheet the plan and its parameters as a cadre reads them."""
+    import io
+
+    from openpyxl import Workbook
+
+    from gonghui.core.excel import _safe
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(EXPORT_HEADERS)
+    for row in export_rows(plan):
+        ws.append([_safe(v) for v in row])
+    info = wb.create_sheet("方案与参数")
+    info.append(["项目", "内容"])
+    towns = "、".join(t.name for t in plan.towns.all()) or "范围内全部镇街"
+    for label, value in [
+        ("方案", str(plan)),
+        ("范围", plan.scope_union.name),
+        ("镇街", towns),
+        ("状态", plan.get_status_display()),
+        ("结果", summary_text(plan.summary)),
+        ("批准人", str(plan.approved_by or "")),
+        (
+            "批准时间",
+            timezone.localtime(plan.approved_at).strftime("%Y-%m-%d %H:%M") if plan.approved_at else "",
+        ),
+    ]:
+        info.append([label, _safe(value)])
+    for _key, label, text in describe_params(plan_params(plan)):
+        info.append([f"参数：{label}", _safe(text)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit, excel
+from gonghui.core import audit
 from gonghui.core import views as generic
 from gonghui.core.models import AuditEntry
 from gonghui.core.scoping import get_scoped, require_perm, scoped
@@ -56,7 +56,7 @@ class PlanDetailView(generic.ObjectDetailView):
         user = self.request.user
         params = services.plan_params(obj)
         return {
-            "params": [(services.PARAM_HELP.get(k, k), v) for k, v in params.items()],
+            "params": [(label, text) for _key, label, text in services.describe_params(params)],
             "summary": obj.summary,
             "can_run": user.has_perm("pairing.run_pairingplan"),
             "can_approve": user.has_perm("pairing.approve_pairingplan"),
@@ -124,22 +124,40 @@ def plan_approve(request, pk):
 def _tables_context(request, plan):
     params = services.plan_params(plan)
     mentors = services.mentor_points(plan, params) if plan.editable else []
+    joint_unions = list(
+        plan.joint_unions.select_related("town", "lead", "created_union").prefetch_related("members__town")
+    )
+    unassigned = list(plan.unassigned.select_related("enterprise__town"))
     load = {}
     pairs = list(plan.pairs.select_related("enterprise__town", "enterprise__industry", "mentor"))
     for p in pairs:
         load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+    excluded = {u.enterprise_id for u in unassigned if u.reason == "excluded"}
     enterprises = sorted(
         {p.enterprise for p in pairs}
-        | {u.enterprise for u in plan.unassigned.select_related("enterprise")}
-        | {e for ju in plan.joint_unions.prefetch_related("members") for e in ju.members.all()},
+        | {u.enterprise for u in unassigned if u.enterprise_id not in excluded}
+        | {e for ju in joint_unions for e in ju.members.all()},
         key=lambda e: (e.town_id, e.name),
     )
+    bounds = {
+        "min": params["joint_min_members"],
+        "max": params["joint_max_members"],
+        "max_staff": params["joint_max_staff"],
+        "own": params["own_union_threshold"],
+    }
     return {
         "object": plan,
         "pairs": pairs,
-        "joint_unions": plan.joint_unions.select_related("town", "lead").prefetch_related("members"),
-        "unassigned": plan.unassigned.select_related("enterprise__town"),
-        "exclusions": plan.exclusions.select_related("enterprise"),
+        "joint_unions": joint_unions,
+        "group_options": [
+            (ju, len(ju.members.all()), bounds["max"], bounds["max_staff"] if ju.kind == "joint" else None)
+            for ju in joint_unions
+        ],
+        "bounds": bounds,
+        "unassigned": [u for u in unassigned if u.reason != "excluded"],
+        "exclusions": plan.exclusions.select_related("enterprise__town", "excluded_by").order_by(
+            "enterprise__town_id", "enterprise__name"
+        ),
         "mentor_options": sorted(
             ((m.union, load.get(m.union.pk, 0), m.capacity) for m in mentors),
             key=lambda o: (o[1] >= o[2], o[0].name),  # mentors with room first
@@ -200,21 +218,98 @@ def pair_lock(request, pk, pair_pk):
     return _tables_response(request, plan)
 
 
+def _enterprise(request, pk):
+    return get_object_or_404(scoped(Enterprise.objects.all(), request.user), pk=pk)
+
+
+def _edit(request, plan, fn, *args):
+    """Run one manual change and answer with the refreshed tables (or the error above them)."""
+    try:
+        fn(request.user, plan, *args)
+    except ValidationError as exc:
+        return _tables_response(request, plan, "；".join(exc.messages))
+    return _tables_response(request, plan)
+
+
 @login_required
 @require_POST
 def plan_exclude(request, pk):
     plan = _plan(request, pk)
-    form = forms.ExcludeForm(request.POST)
+    data = request.POST.copy()
+    if not data.get("note") and request.headers.get("HX-Prompt"):
+        data["note"] = request.headers["HX-Prompt"]  # the reason typed into htmx's prompt
+    form = forms.ExcludeForm(data)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业并填写排除原因。")
+    enterprise = _enterprise(request, form.cleaned_data["enterprise"])
+    return _edit(request, plan, services.exclude_enterprise, enterprise, form.cleaned_data["note"])
+
+
+@login_required
+@require_POST
+def plan_include(request, pk):
+    plan = _plan(request, pk)
+    form = forms.EnterpriseForm(request.POST)
     if not form.is_valid():
         return _tables_response(request, plan, "请选择企业。")
-    enterprise = get_object_or_404(
-        scoped(Enterprise.objects.all(), request.user), pk=form.cleaned_data["enterprise"]
+    return _edit(
+        request, plan, services.include_enterprise, _enterprise(request, form.cleaned_data["enterprise"])
     )
-    try:
-        services.exclude_enterprise(request.user, plan, enterprise, form.cleaned_data["note"])
-    except ValidationError as exc:
-        return _tables_response(request, plan, "；".join(exc.messages))
-    return _tables_response(request, plan)
+
+
+@login_required
+@require_POST
+def group_move(request, pk):
+    plan = _plan(request, pk)
+    form = forms.GroupMoveForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业和联合工会。")
+    enterprise = _enterprise(request, form.cleaned_data["enterprise"])
+    ju = get_object_or_404(plan.joint_unions, pk=form.cleaned_data["joint_union"])
+    return _edit(request, plan, services.move_to_group, enterprise, ju)
+
+
+def _group_action(request, pk, ju_pk):
+    plan = _plan(request, pk)
+    return plan, get_object_or_404(plan.joint_unions, pk=ju_pk)
+
+
+@login_required
+@require_POST
+def group_remove(request, pk, ju_pk):
+    plan, ju = _group_action(request, pk, ju_pk)
+    form = forms.EnterpriseForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业。")
+    return _edit(
+        request, plan, services.remove_from_group, ju, _enterprise(request, form.cleaned_data["enterprise"])
+    )
+
+
+@login_required
+@require_POST
+def group_lead(request, pk, ju_pk):
+    plan, ju = _group_action(request, pk, ju_pk)
+    form = forms.EnterpriseForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择龙头企业。")
+    return _edit(
+        request, plan, services.set_group_lead, ju, _enterprise(request, form.cleaned_data["enterprise"])
+    )
+
+
+@login_required
+@require_POST
+def group_lock(request, pk, ju_pk):
+    plan, ju = _group_action(request, pk, ju_pk)
+    return _edit(request, plan, services.set_group_locked, ju, request.POST.get("locked") == "1")
+
+
+@login_required
+@require_POST
+def group_dissolve(request, pk, ju_pk):
+    plan, ju = _group_action(request, pk, ju_pk)
+    return _edit(request, plan, services.dissolve_group, ju)
 
 
 @login_required
@@ -266,13 +361,21 @@ def plan_compare(request, pk):
     other_pk = request.GET.get("with") or plan.previous_id
     other = _plan(request, other_pk) if other_pk else None
     rows = services.compare_plans(other, plan) if other is not None else []
+    param_rows = services.compare_params(other, plan) if other is not None else []
     choices = scoped(
         PairingPlan.objects.filter(scope_union=plan.scope_union).exclude(pk=plan.pk), request.user
     )
     return render(
         request,
         "pairing/plan_compare.html",
-        {"object": plan, "other": other, "rows": rows, "choices": choices, "title": f"版本对比：{plan}"},
+        {
+            "object": plan,
+            "other": other,
+            "rows": rows,
+            "param_rows": param_rows,
+            "choices": choices,
+            "title": f"版本对比：{plan}",
+        },
     )
 
 
@@ -285,7 +388,7 @@ def plan_export(request, pk):
         messages.error(request, "方案尚未计算，无法导出。")
         return redirect(plan.get_absolute_url())
     title = "大带小结对工作清单" if plan.status == PairingPlan.Status.APPROVED else "大带小结对方案（未批准）"
-    content = excel.export_workbook(title, services.EXPORT_HEADERS, services.export_rows(plan))
+    content = services.export_workbook(plan, title)
     audit.record(request.user, AuditEntry.Action.EXPORT, plan, changes={}, note=f"导出{title}")
     return generic.xlsx_response(content, f"{title}-{plan.name}-第{plan.version}版.xlsx")
 

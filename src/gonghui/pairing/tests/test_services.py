@@ -186,7 +186,7 @@ class ManualChangeTest(PairingWorld):
         self.assertEqual(again.unassigned.get(enterprise=self.micros_a[2]).reason, "excluded")
 
     def test_comparing_versions_shows_who_moved_where(self):
-        plan = self.county_plan()
+        plan = self.county_plan(joint_min_members=2)  # the joint union may shrink to two
         services.assign_mentor(self.admin, plan, self.micros_b[0], self.mentor_far)
         again = services.resolve_plan(self.admin, plan)
         rows = services.compare_plans(plan.previous or self.county_plan(), again)
@@ -266,3 +266,214 @@ class ApprovalTest(PairingWorld):
         plan = self.county_plan()
         names = {row[1] for row in services.export_rows(plan)}
         self.assertTrue({e.name for e in self.micros_a + self.micros_b} <= names)
+
+
+class ReadableParametersTest(PairingWorld):
+    def test_parameters_are_described_with_chinese_labels_and_units(self):
+        rows = {
+            key: (label, text) for key, label, text in services.describe_params(services.default_params())
+        }
+        self.assertEqual(rows["same_town"], ("同镇要求", "同镇优先"))
+        self.assertEqual(rows["max_distance_km"], ("最大结对距离", "15 公里"))
+        self.assertEqual(rows["keep_existing"][1], "是")
+        self.assertEqual(rows["use_federations"][1], "是")
+        self.assertIn("同小类 0 分", rows["industry_penalty"][1])
+        self.assertEqual(services.param_value_text("same_town", "required"), "必须同镇")
+        self.assertEqual(services.param_value_text("keep_existing", False), "否")
+        self.assertEqual(services.param_value_text("max_distance_km", 2.5), "2.5 公里")
+
+    def test_compare_lists_only_the_changed_parameters(self):
+        a = services.create_plan(self.admin, {"name": "甲", "scope_union": self.world.county})
+        b = services.create_plan(
+            self.admin,
+            {"name": "乙", "scope_union": self.world.county, "params": {"same_town": "required"}},
+        )
+        self.assertEqual(services.compare_params(a, b), [("同镇要求", "同镇优先", "必须同镇")])
+
+    def test_history_of_a_parameter_change_is_field_old_new_in_chinese(self):
+        plan = services.create_plan(self.admin, {"name": "全县方案", "scope_union": self.world.county})
+        services.update_plan(self.admin, plan, {"params": {"max_distance_km": 12, "keep_existing": False}})
+        entry = AuditEntry.objects.filter(action="update", object_id=str(plan.pk)).latest("id")
+        rows = {label: (before, after) for label, before, after in entry.labelled_changes()}
+        self.assertEqual(rows["参数·最大结对距离"], ("15 公里", "12 公里"))
+        self.assertEqual(rows["参数·保留已有结对"], ("是", "否"))
+        self.assertEqual(len(rows), 2)  # nothing else changed
+        created = AuditEntry.objects.get(
+            action="create", object_id=str(plan.pk), content_type__model="pairingplan"
+        )
+        labels = {label for label, _b, _a in created.labelled_changes()}
+        self.assertIn("参数·同镇要求", labels)
+        self.assertNotIn("参数", labels)  # no JSON dump of all parameters
+        self.assertEqual(dict((lbl, a) for lbl, _b, a in created.labelled_changes())["状态"], "草稿")
+
+    def test_approval_history_reads_status_by_name(self):
+        plan = services.approve_plan(self.admin, self.county_plan())
+        entry = AuditEntry.objects.get(action="action", object_id=str(plan.pk), note__contains="已批准")
+        rows = {label: (before, after) for label, before, after in entry.labelled_changes()}
+        self.assertEqual(rows["状态"], ("已计算", "已批准"))
+        self.assertRegex(rows["批准时间"][1], r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
+
+    def test_export_has_the_parameters_sheet(self):
+        import io
+
+        from openpyxl import load_workbook
+
+        plan = self.county_plan(same_town="required")
+        wb = load_workbook(io.BytesIO(services.export_workbook(plan, "大带小结对方案（未批准）")))
+        info = {row[0]: row[1] for row in wb["方案与参数"].iter_rows(min_row=2, values_only=True)}
+        self.assertEqual(info["参数：同镇要求"], "必须同镇")
+        self.assertEqual(info["参数：保留已有结对"], "是")
+        self.assertIn("覆盖率", info["结果"])
+
+
+class ExclusionUndoTest(PairingWorld):
+    def test_exclusion_keeps_who_and_why_and_can_be_undone(self):
+        plan = self.county_plan()
+        x = services.exclude_enterprise(self.admin, plan, self.micros_a[2], "企业已注销")
+        self.assertEqual((x.excluded_by, x.note), (self.admin, "企业已注销"))
+        self.assertIsNotNone(x.excluded_at)
+
+        services.include_enterprise(self.admin, plan, self.micros_a[2])
+
+        self.assertFalse(plan.exclusions.exists())
+        self.assertEqual(plan.unassigned.get(enterprise=self.micros_a[2]).reason, "pending")
+        entry = AuditEntry.objects.get(action="delete", content_type__model="planexclusion")
+        self.assertIn("恢复纳入", entry.note)
+        self.assertIn("企业已注销", entry.note)
+        self.assertEqual(entry.parent_object_id, str(plan.pk))
+        # Back in: the next version pairs it again.
+        again = services.resolve_plan(self.admin, plan)
+        self.assertTrue(again.pairs.filter(enterprise=self.micros_a[2]).exists())
+
+    def test_exclusion_needs_a_reason_and_carries_its_author_to_the_next_version(self):
+        plan = self.county_plan()
+        with self.assertRaises(ValidationError):
+            services.exclude_enterprise(self.admin, plan, self.micros_a[2], "  ")
+        services.exclude_enterprise(self.admin, plan, self.micros_a[2], "已自行建会")
+        again = services.resolve_plan(self.admin, plan)
+        x = again.exclusions.get()
+        self.assertEqual((x.excluded_by, x.note), (self.admin, "已自行建会"))
+        self.assertIn("已自行建会", again.unassigned.get(enterprise=self.micros_a[2]).explanation)
+
+    def test_including_what_was_not_excluded_is_refused(self):
+        plan = self.county_plan()
+        with self.assertRaises(ValidationError):
+            services.include_enterprise(self.admin, plan, self.micros_a[0])
+
+    def test_another_towns_cadre_cannot_undo_an_exclusion(self):
+        plan = self.county_plan()
+        services.exclude_enterprise(self.admin, plan, self.micros_a[2], "已注销")
+        with self.assertRaises(PermissionDenied):
+            services.include_enterprise(self.cadre_b, plan, self.micros_a[2])
+
+
+class JointUnionEditTest(PairingWorld):
+    """Town B's micro enterprises form one joint union; the cadre edits it within the bounds."""
+
+    def extra_b(self, headcount=7, **kw):
+        return make_enterprise(
+            self.world.town_b, TOWN_B, headcount=headcount, lng=119.41, lat=33.50, industry="5211", **kw
+        )
+
+    def group(self, plan):
+        return plan.joint_unions.get(kind=PlannedJointUnion.Kind.JOINT)
+
+    def test_moving_an_unassigned_enterprise_in_and_changing_the_lead_survive_a_resolve(self):
+        plan = self.county_plan(joint_max_members=3)
+        fourth = self.extra_b()
+        plan = services.resolve_plan(self.admin, plan)  # four in town B, at most three per union
+        left = plan.unassigned.get(reason="too_few").enterprise
+        ju = self.group(plan)
+
+        with self.assertRaisesMessage(ValidationError, "最多 3 家"):
+            services.move_to_group(self.admin, plan, left, ju)
+
+        plan.params["joint_max_members"] = 4
+        plan.save(update_fields=["params"])
+        services.move_to_group(self.admin, plan, left, ju)
+        services.set_group_lead(self.admin, plan, ju, left)
+        ju.refresh_from_db()
+        self.assertEqual(ju.lead, left)
+        self.assertTrue(ju.locked and ju.manual)
+        self.assertEqual(set(ju.members.all()), {*self.micros_b, fourth})
+        self.assertEqual(ju.total_staff, sum(e.headcount for e in [*self.micros_b, fourth]))
+        self.assertFalse(plan.unassigned.filter(enterprise=left).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                content_type__model="plannedjointunion", object_id=str(ju.pk), note__contains="龙头企业改为"
+            ).exists()
+        )
+
+        again = services.resolve_plan(self.admin, plan)
+        kept = self.group(again)
+        self.assertEqual(set(kept.members.all()), {*self.micros_b, fourth})
+        self.assertEqual(kept.lead, left)
+        self.assertTrue(kept.locked)
+        self.assertEqual(again.summary["joint_members"], 4)
+        self.assertFalse(again.unassigned.exists())
+
+    def test_bounds_are_checked_with_a_clear_message(self):
+        plan = self.county_plan(joint_max_staff=40)
+        ju = self.group(plan)  # 8 + 9 + 10 = 27 staff
+        small = self.extra_b(headcount=20)
+        plan.unassigned.create(enterprise=small, reason="pending", explanation="测试")
+        with self.assertRaisesMessage(ValidationError, "超过上限 40 人"):
+            services.move_to_group(self.admin, plan, small, ju)
+        big = self.extra_b(headcount=30)
+        plan.unassigned.create(enterprise=big, reason="own_union", explanation="测试")
+        with self.assertRaisesMessage(ValidationError, "《工会法》第十一条"):
+            services.move_to_group(self.admin, plan, big, ju)
+        with self.assertRaisesMessage(ValidationError, "同一镇街"):
+            services.move_to_group(self.admin, plan, self.micros_a[0], ju)
+        with self.assertRaisesMessage(ValidationError, "少于联合工会最少的 3 家"):
+            services.remove_from_group(self.admin, plan, ju, self.micros_b[0])
+        with self.assertRaisesMessage(ValidationError, "少于联合工会最少的 3 家"):
+            services.assign_mentor(self.admin, plan, self.micros_b[0], self.mentor_far)
+        self.assertEqual(self.group(plan).members.count(), 3)
+
+    def test_removing_a_member_leaves_it_waiting_and_dissolving_frees_all(self):
+        plan = self.county_plan(joint_min_members=2)
+        ju = self.group(plan)
+        services.remove_from_group(self.admin, plan, ju, self.micros_b[0])
+        self.assertEqual(plan.unassigned.get(enterprise=self.micros_b[0]).reason, "manual")
+        ju.refresh_from_db()
+        self.assertEqual(ju.members.count(), 2)
+        self.assertIn("等2家企业联合工会", ju.name)
+        services.dissolve_group(self.admin, plan, ju)
+        self.assertFalse(plan.joint_unions.exists())
+        self.assertEqual(plan.unassigned.filter(reason="manual").count(), 3)
+        self.assertTrue(
+            AuditEntry.objects.filter(action="delete", content_type__model="plannedjointunion").exists()
+        )
+
+    def test_moving_a_paired_enterprise_into_a_joint_union(self):
+        far = [
+            make_enterprise(self.world.town_a, TOWN_A, headcount=5 + k, lng=119.30 + 0.002 * k, lat=34.10)
+            for k in range(2)
+        ]
+        plan = self.county_plan(joint_min_members=2)
+        ju = plan.joint_unions.get(members=far[0])
+        services.move_to_group(self.admin, plan, self.micros_a[0], ju)
+        self.assertFalse(plan.pairs.filter(enterprise=self.micros_a[0]).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(action="delete", content_type__model="plannedpair").exists()
+        )
+        again = services.resolve_plan(self.admin, plan)
+        self.assertFalse(again.pairs.filter(enterprise=self.micros_a[0]).exists())
+        self.assertEqual(set(again.joint_unions.get(members=far[0]).members.all()), {*far, self.micros_a[0]})
+
+    def test_a_federation_core_must_be_able_to_form_its_own_union(self):
+        plan = self.county_plan()
+        ju = self.group(plan)
+        ju.kind = PlannedJointUnion.Kind.FEDERATION
+        ju.save()
+        with self.assertRaisesMessage(ValidationError, "核心企业应能单独建会"):
+            services.set_group_lead(self.admin, plan, ju, self.micros_b[0])
+
+    def test_another_towns_cadre_cannot_edit_the_joint_union(self):
+        plan = self.county_plan()
+        ju = self.group(plan)
+        with self.assertRaises(PermissionDenied):
+            services.set_group_lead(self.cadre_a, plan, ju, self.micros_b[0])
+        with self.assertRaises(PermissionDenied):
+            services.dissolve_group(self.cadre_a, plan, ju)

@@ -44,6 +44,7 @@ class PlanViewTest(ViewTestCases.PrimaryObjectView, ViewTestCases.CreateObjectVi
             "scope_union": self.world.town_a.pk,
             "max_distance_km": "12",
             "same_town": "preferred",
+            "other_town_penalty": "500",
             "micro_threshold": "50",
             "mentor_min_headcount": "300",
             "capacity_base": "3",
@@ -54,6 +55,7 @@ class PlanViewTest(ViewTestCases.PrimaryObjectView, ViewTestCases.CreateObjectVi
             "joint_min_members": "3",
             "joint_max_members": "10",
             "joint_max_staff": "200",
+            "joint_max_distance_km": "10",
             "keep_existing": "on",
         }
 
@@ -196,7 +198,8 @@ class PlanPagesTest(PairingWorld):
             {"enterprise": self.micros_a[2].pk, "note": "已注销"},
             HTTP_HX_REQUEST="true",
         )
-        self.assertContains(response, "已被排除")
+        self.assertContains(response, 'id="exclusions-table"')
+        self.assertContains(response, "已注销")
         self.assertEqual(self.plan_a.unassigned.get(enterprise=self.micros_a[2]).reason, "excluded")
 
     def test_move_to_a_mentor_of_another_town_is_not_found(self):
@@ -244,3 +247,116 @@ class PlanPagesTest(PairingWorld):
     def test_nav_links_to_pairing(self):
         self.client.force_login(self.cadre_a)
         self.assertContains(self.client.get(reverse("dashboard")), reverse("pairing:plan_list"))
+
+
+class PlanEditingPagesTest(PairingWorld):
+    """Exclusion undo and joint-union edits through the pairs page (htmx), and their refusals."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan_a = services.run_plan(
+            cls.cadre_a,
+            services.create_plan(cls.cadre_a, {"name": "益林镇方案", "scope_union": cls.world.town_a}),
+        )
+        cls.plan_b = services.run_plan(
+            cls.cadre_b,
+            services.create_plan(cls.cadre_b, {"name": "乙镇方案", "scope_union": cls.world.town_b}),
+        )
+        cls.ju_b = cls.plan_b.joint_unions.get()
+
+    def post(self, name, *args, data=None, **headers):
+        return self.client.post(
+            reverse(f"pairing:{name}", args=args), data or {}, HTTP_HX_REQUEST="true", **headers
+        )
+
+    def test_excluded_enterprise_shows_reason_and_author_and_can_be_included_again(self):
+        self.client.force_login(self.cadre_a)
+        e = self.micros_a[2]
+        response = self.post(
+            "plan_exclude", self.plan_a.pk, data={"enterprise": e.pk}, HTTP_HX_PROMPT="已注销"
+        )
+        self.assertContains(response, 'id="exclusions-table"')
+        self.assertContains(response, "已注销")
+        self.assertContains(response, self.cadre_a.username)
+        self.assertContains(response, "恢复纳入")
+        response = self.post("plan_include", self.plan_a.pk, data={"enterprise": e.pk})
+        self.assertContains(response, "没有排除的企业")
+        self.assertEqual(self.plan_a.unassigned.get(enterprise=e).reason, "pending")
+
+    def test_exclusion_without_a_reason_is_refused_in_chinese(self):
+        self.client.force_login(self.cadre_a)
+        response = self.post("plan_exclude", self.plan_a.pk, data={"enterprise": self.micros_a[2].pk})
+        self.assertContains(response, "请选择企业并填写排除原因")
+        self.assertFalse(self.plan_a.exclusions.exists())
+
+    def test_joint_union_lead_lock_remove_and_dissolve(self):
+        self.client.force_login(self.cadre_b)
+        new_lead = self.micros_b[0]
+        response = self.post("group_lead", self.plan_b.pk, self.ju_b.pk, data={"enterprise": new_lead.pk})
+        self.assertContains(response, 'id="joint-table"')
+        self.ju_b.refresh_from_db()
+        self.assertEqual(self.ju_b.lead, new_lead)
+        self.assertTrue(self.ju_b.locked)
+        self.post("group_lock", self.plan_b.pk, self.ju_b.pk, data={"locked": "0"})
+        self.ju_b.refresh_from_db()
+        self.assertFalse(self.ju_b.locked)
+        response = self.post("group_remove", self.plan_b.pk, self.ju_b.pk, data={"enterprise": new_lead.pk})
+        self.assertContains(response, "少于联合工会最少的 3 家")
+        self.assertEqual(self.ju_b.members.count(), 3)
+        self.post("group_dissolve", self.plan_b.pk, self.ju_b.pk)
+        self.assertFalse(self.plan_b.joint_unions.exists())
+        self.assertEqual(self.plan_b.unassigned.filter(reason="manual").count(), 3)
+
+    def test_moving_into_a_joint_union_of_another_town_is_refused_with_the_reason(self):
+        plan = services.run_plan(
+            self.admin,
+            services.create_plan(self.admin, {"name": "全县方案", "scope_union": self.world.county}),
+        )
+        ju = plan.joint_unions.get()
+        self.client.force_login(self.admin)
+        response = self.post(
+            "group_move", plan.pk, data={"enterprise": self.micros_a[0].pk, "joint_union": ju.pk}
+        )
+        self.assertContains(response, "只能由同一镇街的企业组成")
+        self.assertTrue(plan.pairs.filter(enterprise=self.micros_a[0]).exists())
+
+    def test_town_cadre_of_another_town_is_refused_every_edit(self):
+        self.client.force_login(self.cadre_a)
+        b, ju = self.plan_b.pk, self.ju_b.pk
+        e = {"enterprise": self.micros_b[0].pk}
+        for name, args, data in [
+            ("plan_include", (b,), e),
+            ("group_move", (b,), {**e, "joint_union": ju}),
+            ("group_remove", (b, ju), e),
+            ("group_lead", (b, ju), e),
+            ("group_lock", (b, ju), {"locked": "1"}),
+            ("group_dissolve", (b, ju), {}),
+        ]:
+            self.assertEqual(self.post(name, *args, data=data).status_code, 404, name)
+        self.ju_b.refresh_from_db()
+        self.assertFalse(self.ju_b.locked)
+        self.assertEqual(self.ju_b.members.count(), 3)
+
+    def test_edits_need_the_change_permission(self):
+        viewer = make_user(self.world.town_b, "pairing.view_pairingplan")
+        self.client.force_login(viewer)
+        response = self.post("group_dissolve", self.plan_b.pk, self.ju_b.pk)
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(self.plan_b.joint_unions.exists())
+
+    def test_detail_compare_and_history_read_in_chinese(self):
+        services.update_plan(self.cadre_b, self.plan_b, {"params": {"same_town": "required"}})
+        self.client.force_login(self.cadre_b)
+        response = self.client.get(reverse("pairing:plan_detail", args=[self.plan_b.pk]))
+        self.assertContains(response, "必须同镇")
+        self.assertContains(response, "参数·同镇要求")
+        self.assertContains(response, "同镇优先 → 必须同镇")
+        self.assertNotContains(response, "preferred")
+        self.assertNotContains(response, "max_distance_km")
+        self.assertNotContains(response, "True")
+        new = services.resolve_plan(self.cadre_b, self.plan_b)
+        services.update_plan(self.cadre_b, new, {"params": {"same_town": "preferred"}})
+        response = self.client.get(reverse("pairing:plan_compare", args=[new.pk]))
+        self.assertContains(response, 'id="compare-params"')
+        self.assertContains(response, "<td>必须同镇</td><td>同镇优先</td>", html=False)
