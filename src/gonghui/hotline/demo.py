@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from gonghui.hotline import services, synthetic
-from gonghui.hotline.models import HandlerAvailability, Ticket, TopicCategory
+from gonghui.hotline.models import HandlerAvailability, Ticket, TicketEvent, TopicCategory
 from gonghui.orgs.models import Enterprise, UnionOrg
 
 TAXONOMY = {
@@ -23,7 +23,45 @@ TAXONOMY = {
     "困难帮扶": ["大病救助", "助学"],
 }
 PAST_TICKETS = 1200
+CLUSTER_TICKETS = 7
 SEED = 2026
+
+
+def _timeline(t, county, operator):
+    """The steps a past ticket went through, as its page shows them (bulk-created tickets get no
+    events from the services)."""
+    steps = [
+        (
+            TicketEvent.Kind.INTAKE,
+            t.created_at,
+            operator,
+            county,
+            "电话受理" if t.channel == "phone" else "网上受理",
+        ),
+        (TicketEvent.Kind.DISPATCH, t.dispatched_at, operator, t.handling_union, f"派至{t.handling_union}"),
+        (TicketEvent.Kind.SIGN, t.signed_at, t.handler, t.handling_union, ""),
+    ]
+    if t.first_feedback_at and t.first_feedback_at != t.resolved_at:
+        steps.append(
+            (
+                TicketEvent.Kind.FEEDBACK,
+                t.first_feedback_at,
+                t.handler,
+                t.handling_union,
+                "已联系职工，正在核实。",
+            )
+        )
+    if t.resolved_at:
+        steps.append((TicketEvent.Kind.REPLY, t.resolved_at, t.handler, t.handling_union, t.reply))
+    if t.callback_at:
+        steps.append(
+            (TicketEvent.Kind.CALLBACK, t.callback_at, operator, county, f"回访：{t.callback_result}")
+        )
+        steps.append((TicketEvent.Kind.CLOSE, t.closed_at, operator, county, ""))
+    return [
+        TicketEvent(ticket=t, kind=k, at=at, actor=actor, union=union, note=note)
+        for k, at, actor, union, note in steps
+    ]
 
 
 def _topics(county):
@@ -52,20 +90,29 @@ def load_demo(progress=None):
     cadres = User.objects.filter(role="town_cadre")
     for user in cadres:
         HandlerAvailability.objects.get_or_create(union=user.org, user=user)
-    enterprises = list(Enterprise.objects.select_related("union", "town")[:400])
+    enterprises = list(Enterprise.objects.select_related("union", "town").order_by("pk")[:400])
+    operator_user = User.objects.filter(role="hotline_operator").first()
     now = timezone.now()
     results = ["满意"] * 16 + ["基本满意"] * 3 + ["不满意"]
     names = list(synthetic.TOPICS)
     weights = [synthetic.TOPIC_MIX[t] for t in names]
-    rows = []
-    for i in range(PAST_TICKETS):
-        topic = rng.choices(names, weights)[0]
-        ent = rng.choice(enterprises)
-        created = now - dt.timedelta(days=rng.uniform(3, 365), minutes=rng.randint(0, 600))
+    handlers = {h.union_id: h.user for h in HandlerAvailability.objects.select_related("user")}
+    rows, events = [], []
+    cluster_ent = enterprises[7]
+    for i in range(PAST_TICKETS + CLUSTER_TICKETS):
+        if i < PAST_TICKETS:
+            topic = rng.choices(names, weights)[0]
+            ent = rng.choice(enterprises)
+            created = now - dt.timedelta(days=rng.uniform(3, 365), minutes=rng.randint(0, 600))
+        else:  # a wage-arrears cluster at one employer this week: what 未诉先办 is there to catch
+            topic, ent = "拖欠工资", cluster_ent
+            created = now - dt.timedelta(days=rng.uniform(0.2, 5), minutes=rng.randint(0, 600))
         dispatched = created + dt.timedelta(minutes=rng.randint(2, 40))
         signed = dispatched + dt.timedelta(minutes=rng.expovariate(1 / 50))
         resolved = created + dt.timedelta(days=rng.expovariate(1 / 8))
+        feedback = min(resolved, created + dt.timedelta(days=rng.uniform(0.5, 9)))
         callback = resolved + dt.timedelta(days=1)
+        done = resolved < now
         t = Ticket(
             number=f"{timezone.localtime(created):%Y%m%d}{90000 + i:05d}",
             channel=rng.choice(["phone", "phone", "web"]),
@@ -78,14 +125,15 @@ def load_demo(progress=None):
             town=ent.town,
             intake_union=county,
             handling_union=ent.union,
-            status="closed" if callback < now else "replied",
+            handler=handlers.get(ent.union_id),
+            status=("closed" if callback < now else "replied") if done else "signed",
             handler_locked=True,
             created_at=created,
             dispatched_at=dispatched,
             signed_at=signed,
-            first_feedback_at=min(resolved, created + dt.timedelta(days=rng.uniform(0.5, 9))),
-            resolved_at=resolved,
-            reply="已协调处理。",
+            first_feedback_at=feedback if feedback < now else None,
+            resolved_at=resolved if done else None,
+            reply="已协调处理。" if done else "",
         )
         services._store_clocks(t, now)
         if callback < now:
@@ -93,15 +141,19 @@ def load_demo(progress=None):
             t.callback_result = rng.choice(results)
             t.callback_resolved = t.callback_result != "不满意"
             t.closed_at = callback
-        t.overdue = bool(signed > t.response_due or resolved > t.resolution_due)
+        t.overdue = bool(signed > t.response_due or (resolved if done else now) > t.resolution_due)
         t.phone_hash = ""  # set by save(); bulk_create skips save()
         rows.append(t)
+        events.extend(_timeline(t, county, operator_user))
     from gonghui.core.pii import blind_index
 
     for t in rows:
         t.phone_hash = blind_index(t.phone)
         t.topic_path = t.topic.path
     Ticket.objects.bulk_create(rows, batch_size=500)
+    for e in events:
+        e.ticket_id = e.ticket.pk  # the tickets have their keys now
+    TicketEvent.objects.bulk_create(events, batch_size=2000)
 
     say("生成待办工单…")
     operator = User.objects.filter(role="hotline_operator").first()

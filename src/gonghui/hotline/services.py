@@ -888,6 +888,15 @@ def warning_records(since, until):
     return out
 
 
+def _alert_label(kind, key):
+    """Names for the detector's text: the records carry enterprise and town ids."""
+    from gonghui.orgs.models import Enterprise, Region
+
+    model = Enterprise if kind == "enterprise" else Region
+    name = model.objects.filter(pk=key).values_list("name", flat=True).first()
+    return name or f"{model._meta.verbose_name} {key}"
+
+
 def run_early_warning(as_of=None, days=90):
     """The daily detector over the last `days` days; each new alert becomes a proactive task."""
     from gonghui.hotline import warning
@@ -895,7 +904,7 @@ def run_early_warning(as_of=None, days=90):
     as_of = as_of or timezone.localdate()
     records = warning_records(as_of - dt.timedelta(days=days - 1), as_of)
     # Arrears clues and expiring collective contracts join here once those apps exist.
-    found = warning.detect(records, as_of)
+    found = warning.detect(records, as_of, label=_alert_label)
     county = intake_union()
     created = []
     for alert in found:

@@ -307,14 +307,18 @@ def _cached_tokens(text: str) -> list[str]:
     return out
 
 
+def _plain_label(kind: str, key) -> str:
+    return f"企业 {key}" if kind == "enterprise" else str(key)
+
+
 def _explain(
-    kind, key, observed, expected, baseline_count, baseline_days, wdays, factor, n_ent
+    kind, key, observed, expected, baseline_count, baseline_days, wdays, factor, n_ent, label=_plain_label
 ) -> tuple[str, str]:
     name = {
-        "enterprise": lambda k: f"企业 {k}",
-        "town_topic": lambda k: f"{k[0]}“{k[1]}”类诉求",
+        "enterprise": lambda k: label("enterprise", k),
+        "town_topic": lambda k: f"{label('town', k[0])}“{k[1]}”类诉求",
         "topic": lambda k: f"“{k}”类诉求",
-        "town": lambda k: f"{k}诉求总量",
+        "town": lambda k: f"{label('town', k)}诉求总量",
         "keyword": lambda k: f"关键词“{k}”",
     }[kind](key)
     title = f"{name}近{wdays}天异常增多"
@@ -337,8 +341,13 @@ def detect(
     signals: Iterable = (),
     config: WarningConfig | None = None,
     history: Iterable | None = None,
+    label: Callable[[str, object], str] | None = None,
 ) -> list[Alert]:
     """Alerts for the day ``as_of`` (window ends with that day, inclusive).
+
+    ``label(kind, key)`` names an enterprise or a town for the alert's text (``kind`` is
+    ``"enterprise"`` or ``"town"``, ``key`` the value the records carry); it is only called for
+    the alerts raised, so a caller holding ids can look names up for those few.
 
     ``tickets`` must cover at least the baseline and window days before ``as_of``; the
     festival factor and day-of-week profile are learned from ``history`` (default: tickets)."""
@@ -485,7 +494,16 @@ def detect(
                 continue
             sf = float(expected[k] / plain[k]) if plain[k] > 0 else 1.0
             title, text = _explain(
-                dim, key, obs, exp, int(base[k].sum()), cfg.baseline_days, w, sf, len({m[2] for m in mem})
+                dim,
+                key,
+                obs,
+                exp,
+                int(base[k].sum()),
+                cfg.baseline_days,
+                w,
+                sf,
+                len({m[2] for m in mem}),
+                label or _plain_label,
             )
             candidates.append(
                 Alert(

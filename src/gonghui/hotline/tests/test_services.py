@@ -149,6 +149,9 @@ class EarlyWarningTest(TestCase):
         self.assertTrue(ids)
         alert = WarningAlert.objects.get(kind="enterprise")
         self.assertEqual(alert.union, h.world.town_a)
+        # the alert names the employer, not its database id
+        self.assertEqual(alert.title, f"{h.world.enterprise_a.name}近3天异常增多")
+        self.assertIn(h.world.enterprise_a.name, alert.explanation)
         self.assertTrue(set(outbreak) <= set(alert.evidence.values_list("pk", flat=True)))
         task = alert.tasks.get()
         self.assertEqual(
