@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from xml.sax.saxutils import escape
 
+from .compare import ABOVE, BELOW, guideline_check
 from .stats import (
     BENEFIT_LABELS,
     PUBLISHED,
@@ -78,14 +79,37 @@ def _row_cells(t: Table, i: int, variable: str) -> list[str]:
     return vals
 
 
-def _box_chart(labels: Sequence[str], stats: Sequence[Sequence[float] | None], width: float = 460):
+VAR_LABELS = {"monthly": "月工资", "annual": "年工资（工资价位）"}
+VAR_SHORT = {"monthly": "月工资", "annual": "年工资"}
+YOY_SHOWN = (
+    ("yoy_monthly_p50", "月工资中位数"),
+    ("yoy_monthly_mean", "月工资平均数"),
+    ("yoy_annual_p50", "年工资中位数"),
+    ("yoy_annual_mean", "年工资平均数"),
+)
+GUIDELINE_COLOURS = {BELOW: "#f8d7da", ABOVE: "#fff3cd"}
+
+
+def _growth_text(v, guideline: WageGuideline | None) -> str:
+    """A growth figure with the guideline's verdict beside it, e.g. "+2.1%（低于下线）"."""
+    check = guideline_check(None if v is None or math.isnan(v) else float(v), guideline)
+    if check is None:
+        return _pct(v)
+    return f"{_pct(v)}（{check.label}）"
+
+
+def _box_chart(
+    labels: Sequence[str], stats: Sequence[Sequence[float] | None], width: float = 460, title: str = ""
+):
     """A horizontal box-plot-style chart: whiskers P10-P90, box P25-P75, a bar at the median."""
     from reportlab.graphics.shapes import Drawing, Line, Rect, String
     from reportlab.lib import colors
 
-    row_h, left, right_pad = 16, 90, 20
-    height = row_h * len(labels) + 24
+    row_h, left, right_pad, top = 16, 64, 14, 12 if title else 0
+    height = row_h * len(labels) + 24 + top
     d = Drawing(width, height)
+    if title:
+        d.add(String(2, height - 9, title, fontName=FONT_NAME, fontSize=7.5))
     known = [x for s in stats if s for x in s if not math.isnan(x)]
     if not known:
         d.add(String(left, height / 2, "数据不足，未绘制", fontName=FONT_NAME, fontSize=8))
@@ -97,15 +121,18 @@ def _box_chart(labels: Sequence[str], stats: Sequence[Sequence[float] | None], w
     def xpos(v):
         return left + (v - lo) / (hi - lo) * (width - left - right_pad)
 
+    d.add(Line(left, 12, width - right_pad, 12, strokeColor=colors.HexColor("#bbbbbb"), strokeWidth=0.4))
     for k, (label, s) in enumerate(zip(labels, stats, strict=True)):
-        y = height - 14 - k * row_h
-        d.add(String(2, y - 3, label[:10], fontName=FONT_NAME, fontSize=7))
+        y = height - top - 14 - k * row_h
+        d.add(String(2, y - 3, label[:9], fontName=FONT_NAME, fontSize=7))
         if not s:
             d.add(String(left, y - 3, SUPPRESSION_SYMBOL, fontName=FONT_NAME, fontSize=7))
             continue
         p10, p25, p50, p75, p90 = s
         if not math.isnan(p10) and not math.isnan(p90):
             d.add(Line(xpos(p10), y, xpos(p90), y, strokeColor=colors.grey))
+            for v in (p10, p90):
+                d.add(Line(xpos(v), y - 3, xpos(v), y + 3, strokeColor=colors.grey))
         d.add(
             Rect(
                 xpos(p25),
@@ -114,12 +141,14 @@ def _box_chart(labels: Sequence[str], stats: Sequence[Sequence[float] | None], w
                 10,
                 fillColor=colors.HexColor("#9cc3e6"),
                 strokeColor=colors.HexColor("#1f4e79"),
+                strokeWidth=0.6,
             )
         )
         d.add(
             Line(xpos(p50), y - 6, xpos(p50), y + 6, strokeColor=colors.HexColor("#c00000"), strokeWidth=1.5)
         )
     for v in (lo + (hi - lo) * f for f in (0.05, 0.5, 0.95)):
+        d.add(Line(xpos(v), 10, xpos(v), 14, strokeColor=colors.HexColor("#bbbbbb"), strokeWidth=0.4))
         d.add(String(xpos(v) - 12, 2, f"{v:,.0f}", fontName=FONT_NAME, fontSize=6))
     return d
 
@@ -132,15 +161,16 @@ def render_pdf(
     issuer: str = "",
     names: Names | None = None,
     industries: Sequence | None = None,
-    variable: str = "monthly",
+    variables: Sequence[str] = ("monthly", "annual"),
     max_occupations: int | None = 30,
     benefits: Sequence[Mapping] | None = None,
     guideline: WageGuideline | None = None,
 ) -> bytes:
-    """The booklet as PDF bytes: cover, method page, one chapter per industry (division) with the
-    occupation × level table and a box-plot-style chart per occupation, the benefits summary,
-    and the suppression notes. ``variable`` is "monthly" or "annual"; ``max_occupations`` caps
-    the occupations per chapter (largest first; the .xlsx always has all of them)."""
+    """The booklet as PDF bytes: cover, method page, the growth of pay beside the wage guideline,
+    one chapter per industry (division) with, per occupation, a table of monthly and annual pay by
+    level and a box-plot-style chart of each, the benefits summary, and the suppression notes.
+    ``variables`` are printed together ("monthly", "annual"); ``max_occupations`` caps the
+    occupations per chapter (largest first; the .xlsx always has all of them)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -158,15 +188,30 @@ def render_pdf(
     )
 
     _register_font()
+    variables = [v for v in variables if v in VAR_LABELS] or ["monthly"]
 
     def _p(text, style):
         return Paragraph(escape(str(text)), style)
 
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=9, leading=14, wordWrap="CJK")
+    small = ParagraphStyle(
+        "small", parent=base, fontSize=7.5, leading=11, textColor=colors.HexColor("#444444")
+    )
     h1 = ParagraphStyle("h1", parent=base, fontSize=16, leading=24, spaceAfter=8)
+    h2 = ParagraphStyle("h2", parent=base, fontSize=10.5, leading=16, spaceBefore=4, spaceAfter=2)
     cover = ParagraphStyle("cover", parent=base, fontSize=22, leading=34, alignment=1)
-    var_label = "月工资" if variable == "monthly" else "年工资（工资价位）"
+    var_label = "和".join(VAR_LABELS[v] for v in variables)
     year_txt = f"{year}年" if year else ""
+    grid_style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+        ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("LEADING", (0, 0), (-1, -1), 8.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde8f4")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
 
     story: list = [Spacer(1, 70 * mm), _p(f"{year_txt}{title}", cover), Spacer(1, 12 * mm)]
     if issuer:
@@ -177,9 +222,9 @@ def render_pdf(
     story.append(_p("说明", h1))
     story.append(
         _p(
-            f"本册所列工资为{var_label}，单位：元。各分位数含义："
-            + "、".join(f"{QUANTILE_LABELS[q]}（P{q[1:]}）" for q in QUANTILE_NAMES)
-            + "。",
+            f"本册所列工资为{var_label}，单位：元。月工资为调查基准月的基本工资、津贴补贴与加班工资之和；"
+            "年工资（工资价位）为全年基本工资、奖金、津贴补贴、加班工资及特殊情况下支付的工资之和。"
+            "各分位数含义：" + "、".join(f"{QUANTILE_LABELS[q]}（P{q[1:]}）" for q in QUANTILE_NAMES) + "。",
             base,
         )
     )
@@ -195,16 +240,67 @@ def render_pdf(
     if guideline is not None:
         story.append(
             _p(
-                f"{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，上线{guideline.upper:.1%}，下线{guideline.lower:.1%}。",
+                f"{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，上线{guideline.upper:.1%}，下线{guideline.lower:.1%}。"
+                "本册凡列出比上年增长之处，均对照工资指导线标注“低于下线”“高于上线”或“在指导线区间内”。",
                 base,
             )
         )
     story.append(PageBreak())
 
-    # industry chapters
     tot = tables.tables.get("division")
     detail = tables.tables.get("division_occupation_level")
     occ_t = tables.tables.get("division_occupation")
+
+    # growth beside the guideline, one row per published industry and the whole survey
+    growth_cols = [(c, label) for c, label in YOY_SHOWN if tot is not None and c in tot.values]
+    if (
+        tot is not None
+        and growth_cols
+        and any(not math.isnan(v) for c, _ in growth_cols for v in tot.values[c])
+    ):
+        story.append(_p("工资增长与工资指导线", h1))
+        if guideline is not None:
+            story.append(
+                _p(
+                    f"{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，上线{guideline.upper:.1%}，"
+                    f"下线{guideline.lower:.1%}。增幅低于下线的以红色底纹标注，高于上线的以黄色底纹标注。",
+                    base,
+                )
+            )
+        else:
+            story.append(_p("本年度尚未录入工资指导线，下表只列比上年增长。", base))
+        data = [["行业", *[label + "增长" for _, label in growth_cols]]]
+        styles = list(grid_style)
+        rows_src: list[tuple[str, Table, int]] = []
+        total_t = tables.tables.get("total")
+        div_keys = tot.keys["division"].tolist()
+        for i, k in enumerate(div_keys):
+            if tot.status[i] == PUBLISHED:
+                rows_src.append((f"{_name(names, 'division', k)}（{k}）", tot, i))
+        if total_t is not None and len(total_t) and all(c in total_t.values for c, _ in growth_cols):
+            rows_src.append(("全部行业", total_t, 0))
+        for r, (label, t, i) in enumerate(rows_src, start=1):
+            row = [label]
+            for c_idx, (c, _) in enumerate(growth_cols, start=1):
+                v = float(t.values[c][i])
+                row.append(_growth_text(v, guideline))
+                check = guideline_check(None if math.isnan(v) else v, guideline)
+                if check is not None and check.flag in GUIDELINE_COLOURS:
+                    styles.append(
+                        ("BACKGROUND", (c_idx, r), (c_idx, r), colors.HexColor(GUIDELINE_COLOURS[check.flag]))
+                    )
+            data.append(row)
+        gt = RLTable(data, repeatRows=1, colWidths=[150] + [90] * len(growth_cols))
+        styles.append(("ALIGN", (1, 1), (-1, -1), "RIGHT"))
+        gt.setStyle(TableStyle(styles))
+        story += [
+            gt,
+            Spacer(1, 4),
+            _p("注：增长为本年与上年同一口径已公布单元格之比；“—”表示无上年可比数据。", small),
+        ]
+        story.append(PageBreak())
+
+    # industry chapters
     if tot is not None and detail is not None and occ_t is not None:
         div_keys = tot.keys["division"].tolist()
         chosen = (
@@ -213,7 +309,7 @@ def render_pdf(
             else [k for i, k in enumerate(div_keys) if tot.status[i] == PUBLISHED]
         )
         head = (
-            ["职业", "岗位等级", "企业数", "职工数"]
+            ["职业", "岗位等级", "工资", "企业数", "职工数"]
             + [QUANTILE_LABELS[q] for q in QUANTILE_NAMES]
             + ["平均数"]
         )
@@ -222,55 +318,101 @@ def render_pdf(
         d_lvl = detail.keys["level"].tolist()
         o_div = occ_t.keys["division"].tolist()
         o_occ = occ_t.keys["occupation"].tolist()
+        n_var = len(variables)
         for div in chosen:
             if div not in div_keys:
                 continue
             di = div_keys.index(div)
             story.append(_p(f"{_name(names, 'division', div)}（{div}）", h1))
-            summary = _row_cells(tot, di, variable)
+            parts = []
+            for variable in variables:
+                cells = _row_cells(tot, di, variable)
+                parts.append(f"{VAR_SHORT[variable]}中位数{cells[4]}元、平均数{cells[-1]}元")
+            counts = _row_cells(tot, di, variables[0])
             story.append(
-                _p(
-                    f"本行业样本企业{summary[0]}家、职工{summary[1]}人，{var_label}中位数{summary[4]}元，平均数{summary[-1]}元。",
-                    base,
-                )
+                _p(f"本行业样本企业{counts[0]}家、职工{counts[1]}人；" + "；".join(parts) + "。", base)
             )
-            yoy = tot.values.get(f"yoy_{variable}_p50")
-            if yoy is not None and not math.isnan(yoy[di]):
-                story.append(_p(f"中位数比上年增长{_pct(yoy[di])}。", base))
+            growth = []
+            for c, label in YOY_SHOWN:
+                col = tot.values.get(c)
+                if col is not None and not math.isnan(col[di]) and c.split("_")[1] in variables:
+                    growth.append(f"{label}比上年增长{_growth_text(float(col[di]), guideline)}")
+            if growth:
+                line = "；".join(growth) + "。"
+                if guideline is not None:
+                    line += (
+                        f"（{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，"
+                        f"上线{guideline.upper:.1%}，下线{guideline.lower:.1%}）"
+                    )
+                story.append(_p(line, base))
+            story.append(Spacer(1, 4))
             occ_rows = [i for i in range(len(occ_t)) if o_div[i] == div]
             occ_rows.sort(key=lambda i: -(occ_t.employees[i] if occ_t.status[i] == PUBLISHED else -1))
             if max_occupations is not None:
                 occ_rows = occ_rows[:max_occupations]
             for oi in occ_rows:
                 occ = o_occ[oi]
+                occ_label = _name(names, "occupation", occ)
                 data = [head]
-                data.append([_name(names, "occupation", occ), "合计", *_row_cells(occ_t, oi, variable)])
-                labels, stats = [], []
+                styles = list(grid_style)
+                lines: list[tuple[str, Table, int]] = [("合计", occ_t, oi)]
+                labels = []
+                chart_stats: dict[str, list] = {v: [] for v in variables}
                 for i in range(len(detail)):
                     if d_div[i] != div or d_occ[i] != occ:
                         continue
-                    data.append(["", _name(names, "level", d_lvl[i]), *_row_cells(detail, i, variable)])
-                    labels.append(_name(names, "level", d_lvl[i]))
-                    if detail.status[i] == PUBLISHED:
-                        stats.append([float(detail.values[f"{variable}_{q}"][i]) for q in QUANTILE_NAMES])
-                    else:
-                        stats.append(None)
-                table = RLTable(data, repeatRows=1, colWidths=[80, 62, 34, 36] + [44] * 6)
-                table.setStyle(
-                    TableStyle(
-                        [
-                            ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-                            ("FONTSIZE", (0, 0), (-1, -1), 7),
-                            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde8f4")),
-                            ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
-                        ]
+                    lvl = _name(names, "level", d_lvl[i])
+                    lines.append((lvl, detail, i))
+                    labels.append(lvl)
+                    for variable in variables:
+                        if detail.status[i] == PUBLISHED:
+                            chart_stats[variable].append(
+                                [float(detail.values[f"{variable}_{q}"][i]) for q in QUANTILE_NAMES]
+                            )
+                        else:
+                            chart_stats[variable].append(None)
+                for k, (lvl, t, i) in enumerate(lines):
+                    first = 1 + k * n_var
+                    for j, variable in enumerate(variables):
+                        cells = _row_cells(t, i, variable)
+                        data.append(
+                            [
+                                occ_label if k == 0 and j == 0 else "",
+                                lvl if j == 0 else "",
+                                VAR_SHORT[variable],
+                                cells[0] if j == 0 else "",
+                                cells[1] if j == 0 else "",
+                                *cells[2:],
+                            ]
+                        )
+                    if n_var > 1:
+                        styles += [("SPAN", (c, first), (c, first + n_var - 1)) for c in (1, 3, 4)]
+                    if k == 0:
+                        styles.append(
+                            ("BACKGROUND", (1, first), (-1, first + n_var - 1), colors.HexColor("#f2f2f2"))
+                        )
+                if len(data) > 2:
+                    styles.append(("SPAN", (0, 1), (0, len(data) - 1)))
+                styles.append(("ALIGN", (3, 1), (-1, -1), "RIGHT"))
+                table = RLTable(data, repeatRows=1, colWidths=[74, 56, 30, 30, 32] + [46] * 6)
+                table.setStyle(TableStyle(styles))
+                block = [_p(occ_label, h2), table]
+                drawn = [v for v in variables if any(chart_stats[v])]
+                if drawn:
+                    width = 500 / len(drawn)
+                    charts = [
+                        _box_chart(labels, chart_stats[v], width=width - 4, title=f"{VAR_SHORT[v]}分布（元）")
+                        for v in drawn
+                    ]
+                    ct = RLTable([charts], colWidths=[width] * len(drawn))
+                    ct.setStyle(
+                        TableStyle(
+                            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+                        )
                     )
-                )
-                block = [table]
-                if stats and any(stats):
-                    block += [Spacer(1, 2), _box_chart(labels, stats)]
-                story.append(KeepTogether([*block, Spacer(1, 6)]))
+                    block += [Spacer(1, 2), ct]
+                story.append(KeepTogether([*block, Spacer(1, 8)]))
+            story.append(_p("图例：横线为低位数至高位数，方框为25分位至75分位，红色竖线为中位数。", small))
             story.append(PageBreak())
 
     # benefits
@@ -291,15 +433,7 @@ def render_pdf(
                     row.append(f"{v:.0%}")
             data.append(row)
         t = RLTable(data, repeatRows=1)
-        t.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-                    ("FONTSIZE", (0, 0), (-1, -1), 7),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ]
-            )
-        )
+        t.setStyle(TableStyle(grid_style))
         story += [t, _p("注：带薪年休假为平均天数，其余为提供该项福利的企业占比。", base), PageBreak()]
 
     # suppression notes
@@ -356,11 +490,16 @@ DIM_LABELS = {
 
 
 def render_xlsx(
-    tables: TableSet, *, names: Names | None = None, sheets: Mapping[str, str] = XLSX_SHEETS
+    tables: TableSet,
+    *,
+    names: Names | None = None,
+    sheets: Mapping[str, str] = XLSX_SHEETS,
+    guideline: WageGuideline | None = None,
 ) -> bytes:
     """The same tables as an Excel workbook: one sheet per table (published figures only,
     ``※`` for suppressed cells), monthly and annual pay, weighted figures when weights were
-    given, year-on-year changes when available, and a method sheet."""
+    given, year-on-year changes when available — each followed by its verdict against the wage
+    guideline when one is given — and a method sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -372,6 +511,14 @@ def render_xlsx(
         ws.append([line])
     ws.append([tables.rules.note()])
     ws.append([f"“{SUPPRESSION_SYMBOL}”表示未公布；空白表示样本量不足以估计低位数、高位数或无上年可比数据。"])
+    ws.append(["月工资为调查基准月的基本工资、津贴补贴与加班工资之和；年工资（工资价位）为全年合计。"])
+    if guideline is not None:
+        ws.append(
+            [
+                f"{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，上线{guideline.upper:.1%}，"
+                f"下线{guideline.lower:.1%}。每个“比上年增长”列后的“对照指导线”列标注低于下线、高于上线或在指导线区间内。"
+            ]
+        )
     for name, label in sheets.items():
         t = tables.tables.get(name)
         if t is None:
@@ -381,7 +528,12 @@ def render_xlsx(
         header = []
         for d in t.dims:
             header += [DIM_LABELS.get(d, d) + "代码", DIM_LABELS.get(d, d)]
-        header += ["企业数", "职工数", "加权职工数"] + [_column_label(c) for c in value_cols]
+        flagged = {c for c in value_cols if c.startswith("yoy_")} if guideline is not None else set()
+        header += ["企业数", "职工数", "加权职工数"]
+        for c in value_cols:
+            header.append(_column_label(c))
+            if c in flagged:
+                header.append(_column_label(c) + "·对照指导线")
         ws.append(header)
         for c in ws[1]:
             c.font = Font(bold=True)
@@ -392,14 +544,16 @@ def render_xlsx(
             for d in t.dims:
                 row += [keys[d][i], _name(names, d, keys[d][i])]
             if t.status[i] != PUBLISHED:
-                row += [SUPPRESSION_SYMBOL] * (3 + len(value_cols))
+                row += [SUPPRESSION_SYMBOL] * (3 + len(value_cols) + len(flagged))
             else:
                 we = float(t.weighted_employees[i])
                 row += [int(t.enterprises[i]), int(t.employees[i]), None if math.isnan(we) else round(we, 1)]
-                row += [
-                    None if math.isnan(vals[c][i]) else round(vals[c][i], 4 if c.startswith("yoy") else 2)
-                    for c in value_cols
-                ]
+                for c in value_cols:
+                    v = vals[c][i]
+                    row.append(None if math.isnan(v) else round(v, 4 if c.startswith("yoy") else 2))
+                    if c in flagged:
+                        check = guideline_check(None if math.isnan(v) else v, guideline)
+                        row.append(check.label if check else None)
             ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)

@@ -234,46 +234,49 @@ def read_workbook(fileobj):
         absent = [label for label, key, required, *_ in FACTS if required and key not in facts]
         if absent:
             raise excel.FileRejected(f"“{FACTS_SHEET}”表缺少项目：" + "、".join(absent) + "。")
-
-        sheet = wb[ROWS_SHEET]
-        it = sheet.iter_rows()
-        header_row = next(it, None)
-        headers = [excel._cell_text(c.value) for c in header_row] if header_row else []
-        while headers and not headers[-1]:
-            headers.pop()
-        expected = [c.header for c in ROW_COLUMNS]
-        lacking = [h for h in expected if h not in headers]
-        unknown = [h for h in headers if h and h not in expected]
-        if lacking or unknown:
-            parts = []
-            if lacking:
-                parts.append("缺少列：" + "、".join(lacking))
-            if unknown:
-                parts.append("无法识别的列：" + "、".join(unknown))
-            raise excel.FileRejected(f"“{ROWS_SHEET}”表的表头与模板不一致（" + "；".join(parts) + "）。")
-        index = {h: i for i, h in enumerate(headers)}
-        rows, blank_run = [], 0
-        for row_number, cells in enumerate(it, start=2):
-            values, blank = {}, True
-            for col in ROW_COLUMNS:
-                i = index[col.header]
-                text = _value(cells[i] if i < len(cells) else None, ROWS_SHEET, row_number, col.header)
-                values[col.key] = text
-                blank = blank and not text
-            if blank:
-                blank_run += 1
-                if blank_run >= excel.MAX_TRAILING_BLANK_ROWS:
-                    break
-                continue
-            blank_run = 0
-            rows.append((row_number, values))
-            if len(rows) > excel.MAX_ROWS:
-                raise excel.FileRejected(f"一个文件最多 {excel.MAX_ROWS} 行职工记录，请拆分。")
-        if not rows:
-            raise excel.FileRejected(f"“{ROWS_SHEET}”表中没有职工记录。")
-        return facts, rows
+        return facts, _read_rows_sheet(wb[ROWS_SHEET])
     finally:
         wb.close()
+
+
+def _read_rows_sheet(sheet):
+    """[(row_number, {key: text})] of the employee sheet, or FileRejected (headers, formulas, size)."""
+    it = sheet.iter_rows()
+    header_row = next(it, None)
+    headers = [excel._cell_text(c.value) for c in header_row] if header_row else []
+    while headers and not headers[-1]:
+        headers.pop()
+    expected = [c.header for c in ROW_COLUMNS]
+    lacking = [h for h in expected if h not in headers]
+    unknown = [h for h in headers if h and h not in expected]
+    if lacking or unknown:
+        parts = []
+        if lacking:
+            parts.append("缺少列：" + "、".join(lacking))
+        if unknown:
+            parts.append("无法识别的列：" + "、".join(unknown))
+        raise excel.FileRejected(f"“{ROWS_SHEET}”表的表头与模板不一致（" + "；".join(parts) + "）。")
+    index = {h: i for i, h in enumerate(headers)}
+    rows, blank_run = [], 0
+    for row_number, cells in enumerate(it, start=2):
+        values, blank = {}, True
+        for col in ROW_COLUMNS:
+            i = index[col.header]
+            text = _value(cells[i] if i < len(cells) else None, ROWS_SHEET, row_number, col.header)
+            values[col.key] = text
+            blank = blank and not text
+        if blank:
+            blank_run += 1
+            if blank_run >= excel.MAX_TRAILING_BLANK_ROWS:
+                break
+            continue
+        blank_run = 0
+        rows.append((row_number, values))
+        if len(rows) > excel.MAX_ROWS:
+            raise excel.FileRejected(f"一个文件最多 {excel.MAX_ROWS} 行职工记录，请拆分。")
+    if not rows:
+        raise excel.FileRejected(f"“{ROWS_SHEET}”表中没有职工记录。")
+    return rows
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -495,8 +498,65 @@ def import_return(user, rnd, fileobj):
     return report
 
 
+# --- a chair's own pay table, compared with the market and never stored ------------------------------
+
+
+@dataclass
+class PayTableReport:
+    """What a pay-table upload found: row/column errors (nothing compared) or the checked rows."""
+
+    rows: int = 0
+    errors: list[excel.RowError] = field(default_factory=list)
+    checked: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def pay_table_template(rnd):
+    """The employee sheet of the round's template and its instructions, without the facts sheet:
+    what a chair fills in to compare their own pay table with the market."""
+    wb = load_workbook(io.BytesIO(template_workbook(rnd)))
+    del wb[FACTS_SHEET]
+    help_ws = wb["填写说明"]
+    help_ws.append(["本表只用于与市场比较：上传后当场计算，不保存，也不作为调查数据上报。"])
+    return excel._bytes(wb)
+
+
+def read_pay_table(user, rnd, fileobj):
+    """Read and check a pay table (the template's 职工工资 sheet; a 企业情况 sheet, if present, is
+    ignored) with the survey's row checks against the round's levels. Nothing is written.
+
+    Raises excel.FileRejected for a malformed file; returns a PayTableReport."""
+    wb = _open(fileobj)
+    try:
+        if ROWS_SHEET not in wb.sheetnames:
+            raise excel.FileRejected(f"缺少工作表：{ROWS_SHEET}。请使用下载的工资表模板。")
+        rows_text = _read_rows_sheet(wb[ROWS_SHEET])
+    finally:
+        wb.close()
+    checker = ReturnChecker(user, rnd)
+    report = PayTableReport(rows=len(rows_text))
+    for row_number, values in rows_text:
+        row = checker.row(row_number, values, report.errors)
+        if row is not None:
+            report.checked.append(row)
+    if report.errors:
+        report.checked = []
+    return report
+
+
 def flag_labels(flags):
     return "、".join(FLAG_LABELS.get(f, f) for f in flags)
 
 
-__all__ = ["EmployeeRow", "import_return", "template_workbook", "flag_labels", "ReturnReport"]
+__all__ = [
+    "EmployeeRow",
+    "import_return",
+    "template_workbook",
+    "flag_labels",
+    "ReturnReport",
+    "read_pay_table",
+    "pay_table_template",
+]

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gonghui.bargaining import stats
+from gonghui.bargaining import compare, stats
 from gonghui.bargaining.models import (
     BookletVersion,
     EmployeeRow,
@@ -121,6 +121,18 @@ def guideline_for(rnd):
         WageGuideline.objects.filter(year=rnd.year, scope_union__path__in=paths)
         .order_by("-scope_union__path")
         .first()
+    )
+
+
+def as_ratios(guideline):
+    """A stored guideline (percent) as the pure stats.WageGuideline (ratios), or None."""
+    if guideline is None:
+        return None
+    return stats.WageGuideline(
+        year=guideline.year,
+        baseline=float(guideline.baseline) / 100,
+        upper=float(guideline.upper) / 100,
+        lower=float(guideline.lower) / 100,
     )
 
 
@@ -416,16 +428,7 @@ def _render_booklet(booklet_mod, obj, rnd, guideline):
     show exactly the figures stored with the version."""
     tables = tableset_from_json(obj.tables, rnd.rules(), obj.rules.get("weighted", False))
     names = code_names(tables)
-    wg = (
-        stats.WageGuideline(
-            year=guideline.year,
-            baseline=float(guideline.baseline) / 100,
-            upper=float(guideline.upper) / 100,
-            lower=float(guideline.lower) / 100,
-        )
-        if guideline is not None
-        else None
-    )
+    wg = as_ratios(guideline)
     pdf = booklet_mod.render_pdf(
         tables,
         year=rnd.year,
@@ -434,7 +437,7 @@ def _render_booklet(booklet_mod, obj, rnd, guideline):
         benefits=obj.benefits,
         guideline=wg,
     )
-    xlsx = booklet_mod.render_xlsx(tables, names=names)
+    xlsx = booklet_mod.render_xlsx(tables, names=names, guideline=wg)
     return pdf, xlsx
 
 
@@ -510,76 +513,74 @@ def code_names(tables):
 
 # --- my enterprise vs the market ---------------------------------------------------------------
 
-CELL_PREFERENCE = (
-    ("division_occupation_level", ("division", "occupation", "level"), "本行业·职业·岗位等级"),
-    ("occupation_level", ("occupation", "level"), "全部行业·职业·岗位等级"),
-    ("division_occupation", ("division", "occupation"), "本行业·职业"),
-    ("occupation", ("occupation",), "全部行业·职业"),
-    ("division_level", ("division", "level"), "本行业·岗位等级"),
-    ("level", ("level",), "全部行业·岗位等级"),
-)
+CELL_PREFERENCE = compare.CELL_PREFERENCE
+
+
+def _check_booklet_visible(user, booklet):
+    if not visible_booklets(user).filter(pk=booklet.pk).exists():
+        raise PermissionDenied("该薪酬参考信息不在您的管辖范围内。")
 
 
 def market_comparison(user, ret, booklet):
-    """Per occupation and level of the return: the enterprise's median monthly pay, where it sits in
-    the published market distribution, and whether it falls below P25. Uses only published cells
-    of the booklet and the enterprise's own rows."""
+    """Per occupation and level of the return: the enterprise's median monthly (and annual) pay,
+    where it sits in the published market distribution, and whether it falls below P25. Uses only
+    published cells of the booklet and the enterprise's own rows."""
     require_perm(user, EnterpriseReturn, "view")
     if not scoped(EnterpriseReturn.objects.filter(pk=ret.pk), user).exists():
         raise PermissionDenied("该调查表不在您的管辖范围内。")
-    if not visible_booklets(user).filter(pk=booklet.pk).exists():
-        raise PermissionDenied("该薪酬参考信息不在您的管辖范围内。")
-    index = {}
-    for name, dims, _ in CELL_PREFERENCE:
-        table = booklet.tables.get(name)
-        if not table:
-            continue
-        index[name] = {
-            tuple(row["key"][d] for d in dims): row for row in table["rows"] if row["status"] == "published"
-        }
-    groups = defaultdict(list)
+    _check_booklet_visible(user, booklet)
     names = {}
-    for occ, occ_name, level, base, allow, over in ret.rows.values_list(
+    pay_rows = []
+    for occ, occ_name, level, base, allow, over, annual in ret.rows.values_list(
         "occupation_id",
         "occupation__name",
         "level",
         "monthly_base_pay",
         "monthly_allowances",
         "monthly_overtime_pay",
+        "annual_total_pay",
     ):
-        groups[(occ, level)].append(float(base + allow + over))
+        pay_rows.append((occ, level, float(base + allow + over), float(annual)))
         names[occ] = occ_name
-    division = ret.industry_id[:2]
-    out = []
-    for (occ, level), pays in sorted(groups.items()):
-        pay = float(np.median(pays))
-        key_values = {"division": division, "occupation": occ, "level": level}
-        cell, basis = None, ""
-        for name, dims, label in CELL_PREFERENCE:
-            row = index.get(name, {}).get(tuple(key_values[d] for d in dims))
-            if row is not None and row.get("monthly_p25") is not None:
-                cell, basis = row, label
-                break
-        position = (
-            stats.market_position(cell, pay)
-            if cell
-            else {"rank": None, "below_p25": None, "note": "没有可比较的已公布数据"}
+    return compare.compare_groups(compare.group_pay(pay_rows), ret.industry_id[:2], booklet.tables, names)
+
+
+def latest_booklet(user):
+    """The newest booklet the user may read (None without the permission or without one)."""
+    if not user.has_perm("bargaining.view_bookletversion"):
+        return None
+    return visible_booklets(user).select_related("round").first()
+
+
+def pay_table_comparison(user, enterprise, booklet, fileobj):
+    """A chair's own pay table (uploaded, checked with the survey's row checks, never stored) against
+    the booklet's published cells. Returns ``(report, result)``: ``result`` is empty when the
+    report has errors. Raises PermissionDenied outside the user's enterprises or booklets and
+    excel.FileRejected for a malformed file."""
+    from gonghui.bargaining import imports
+    from gonghui.bargaining.models import Occupation
+    from gonghui.orgs.models import Enterprise
+
+    require_perm(user, Enterprise, "view")
+    require_perm(user, BookletVersion, "view")
+    if not scoped(Enterprise.objects.filter(pk=enterprise.pk), user).exists():
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+    _check_booklet_visible(user, booklet)
+    report = imports.read_pay_table(user, booklet.round, fileobj)
+    if not report.ok:
+        return report, []
+    pay_rows = [
+        (
+            r["occupation_id"],
+            r["level"],
+            float(r["monthly_base_pay"] + r["monthly_allowances"] + r["monthly_overtime_pay"]),
+            float(r["annual_total_pay"]),
         )
-        out.append(
-            {
-                "occupation": occ,
-                "occupation_name": names[occ],
-                "level": level,
-                "employees": len(pays),
-                "pay": pay,
-                "basis": basis,
-                "p25": cell.get("monthly_p25") if cell else None,
-                "p50": cell.get("monthly_p50") if cell else None,
-                "p75": cell.get("monthly_p75") if cell else None,
-                **position,
-            }
-        )
-    return out
+        for r in report.checked
+    ]
+    groups = compare.group_pay(pay_rows)
+    names = dict(Occupation.objects.filter(code__in={occ for occ, _ in groups}).values_list("code", "name"))
+    return report, compare.compare_groups(groups, enterprise.industry_id[:2], booklet.tables, names)
 
 
 # --- pools and visits --------------------------------------------------------------------------

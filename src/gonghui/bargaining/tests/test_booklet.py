@@ -74,6 +74,13 @@ def test_pdf_chinese_text_is_extractable(tables):
     assert "福利情况汇总" in text and "高温津贴" in text
     assert "数据保密说明" in text and SUPPRESSION_SYMBOL in text
     assert "工资指导线：基准线7.0%" in text
+    # monthly and annual pay in the one rendering: table lines and a chart of each per occupation
+    assert "月工资分布（元）" in text and "年工资分布（元）" in text
+    assert "月工资中位数" in text and "年工资中位数" in text
+    detail = ts["division_occupation_level"]
+    i = next(i for i in range(len(detail)) if detail.status[i] == 0)
+    for variable in ("monthly", "annual"):
+        assert f"{detail.values[f'{variable}_p50'][i]:,.0f}" in text, variable
     # the font is embedded
     fonts = set()
     for page in reader.pages:
@@ -119,3 +126,43 @@ def test_xlsx_tables(tables):
     published = [r for r in values if r[6] != SUPPRESSION_SYMBOL]
     k = header.index("月工资中位数")
     assert all(isinstance(r[k], float) for r in published)
+
+
+def test_growth_is_printed_beside_the_guideline():
+    """With last year's round, every growth figure in the PDF and the workbook carries the wage
+    guideline's verdict: the growth of 6% is within 3%–10%, a growth of 12% is above 上线."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    rng = np.random.default_rng(3)
+    n, n_ent = 3000, 20
+    ent = rng.integers(0, n_ent, n)
+    pay = np.round(rng.lognormal(8.6, 0.3, n), 2)
+    rows = {
+        "enterprise": ent,
+        "occupation": np.full(n, "6-28-01-01"),
+        "level": np.full(n, "生产操作人员"),
+        "monthly_pay": pay,
+        "annual_pay": np.round(pay * 13, 2),
+    }
+    ents = {"division": np.where(np.arange(n_ent) < 10, 30, 13)}
+    previous = compute_tables(rows, ents)
+    grown = dict(rows, monthly_pay=np.where(ents["division"][ent] == 30, pay * 1.06, pay * 1.12))
+    grown["annual_pay"] = np.round(grown["monthly_pay"] * 13, 2)
+    ts = compute_tables(grown, ents, previous=previous)
+    wg = WageGuideline(2025, 0.07, 0.10, 0.03)
+    pdf = booklet.render_pdf(ts, year=2025, names=NAMES, guideline=wg)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "工资增长与工资指导线" in text
+    assert "月工资中位数比上年增长+6.0%（在指导线区间内）" in text.replace("\n", "")
+    assert "+12.0%（高于上线）" in text.replace("\n", "")
+
+    wb = load_workbook(io.BytesIO(booklet.render_xlsx(ts, names=NAMES, guideline=wg)))
+    ws = wb["分行业"]
+    header = [c.value for c in ws[1]]
+    k = header.index("比上年增长·月工资中位数")
+    assert header[k + 1] == "比上年增长·月工资中位数·对照指导线"
+    verdicts = {r[0]: (round(r[k], 3), r[k + 1]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert verdicts[30] == (0.06, "在指导线区间内")
+    assert verdicts[13] == (0.12, "高于上线")
+    assert any("2025年工资指导线" in str(r[0]) for r in wb["说明"].iter_rows(values_only=True))
