@@ -15,6 +15,7 @@ from gonghui.hotline.models import (
     TopicCategory,
     WarningAlert,
 )
+from gonghui.hotline.warning import DIMENSION_LABELS
 from gonghui.orgs.models import Region, UnionOrg
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -116,6 +117,8 @@ class HandlerFilterSet(django_filters.FilterSet):
 
 class AlertFilterSet(django_filters.FilterSet):
     since = django_filters.DateFilter(label="日期起", field_name="as_of", lookup_expr="gte", widget=DATE)
+    kind = django_filters.ChoiceFilter(label="维度", choices=list(DIMENSION_LABELS.items()))
+    severity = django_filters.ChoiceFilter(label="等级", choices=[(s, s) for s in ("高", "中", "低")])
 
     class Meta:
         model = WarningAlert

@@ -2,6 +2,7 @@ from functools import lru_cache
 
 from gonghui.core import codes
 from gonghui.core.tables import Column
+from gonghui.hotline.warning import DIMENSION_LABELS
 
 
 @lru_cache(maxsize=8)
@@ -87,7 +88,7 @@ HANDLER_COLUMNS = [
 ALERT_COLUMNS = [
     Column("预警", "title", link=True),
     Column("日期", "as_of"),
-    Column("维度", "kind"),
+    Column("维度", lambda a: DIMENSION_LABELS.get(a.kind, a.kind)),
     Column("等级", "severity"),
     Column("观测件数", "observed"),
     Column("预期件数", lambda a: round(a.expected, 2)),

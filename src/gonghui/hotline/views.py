@@ -462,6 +462,7 @@ class AlertListView(generic.ObjectListView):
     filterset_class = filtersets.AlertFilterSet
     columns = tables.ALERT_COLUMNS
     title = "未诉先办预警"
+    template_name = "hotline/alert_list.html"
 
     def base_queryset(self):
         return WarningAlert.objects.select_related("union")
