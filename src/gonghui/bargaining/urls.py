@@ -39,6 +39,8 @@ urlpatterns = [
         "enterprisereturn/<int:pk>/delete/", views.ReturnDeleteView.as_view(), name="enterprisereturn_delete"
     ),
     path("enterprisereturn/<int:pk>/compare/", views.compare, name="enterprisereturn_compare"),
+    path("enterprise/<int:pk>/paytable/", views.paytable_compare, name="paytable_compare"),
+    path("bookletversion/<int:pk>/paytable-template/", views.paytable_template, name="paytable_template"),
     path("employeerow/", views.RowListView.as_view(), name="employeerow_list"),
     path("bookletversion/", views.BookletListView.as_view(), name="bookletversion_list"),
     path("bookletversion/<int:pk>/", views.booklet_detail, name="bookletversion_detail"),

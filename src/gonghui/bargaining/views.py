@@ -26,6 +26,7 @@ from gonghui.core import excel
 from gonghui.core import views as generic
 from gonghui.core.scoping import get_scoped, require_perm, scoped
 from gonghui.core.tables import Column
+from gonghui.orgs.models import Enterprise
 
 # --- visible-downwards pages (rounds, guidelines, booklets) ---------------------------------------
 
@@ -82,6 +83,8 @@ def home(request):
         ctx["case_count"] = len(cases)
         ctx["overdue"] = [(c, c.missed_deadlines()) for c in cases if c.missed_deadlines()][:20]
         ctx["open_cases"] = [c for c in cases if c.stage not in ("effective", "failed")][:10]
+    if user.has_perm("bargaining.view_bookletversion") and user.has_perm("orgs.view_enterprise"):
+        ctx["paytable_enterprises"] = scoped(Enterprise.objects.order_by("name"), user)[:10]
     links = [
         ("工资调查", "bargaining:surveyround_list", "bargaining.view_surveyround"),
         ("企业调查表", "bargaining:enterprisereturn_list", "bargaining.view_enterprisereturn"),
@@ -331,7 +334,7 @@ def compare(request, pk):
     else:
         chosen = booklets.filter(round__year=ret.round.year).first() or booklets.first()
     result = services.market_comparison(user, ret, chosen) if chosen else []
-    below = [r for r in result if r["below_p25"]]
+    can_upload = scoped(Enterprise.objects.filter(pk=ret.enterprise_id), user).exists()
     return render(
         request,
         "bargaining/compare.html",
@@ -340,21 +343,90 @@ def compare(request, pk):
             "object": ret,
             "booklets": booklets,
             "chosen": chosen,
-            "result": result,
-            "below": below,
-            "chart": [
-                {
-                    "name": f"{r['occupation_name']}·{r['level']}",
-                    "pay": round(r["pay"]),
-                    "p25": r["p25"],
-                    "p50": r["p50"],
-                    "p75": r["p75"],
-                }
-                for r in result
-                if r["p25"] is not None
-            ],
+            "paytable_url": reverse("bargaining:paytable_compare", args=[ret.enterprise_id])
+            if can_upload and user.has_perm("orgs.view_enterprise")
+            else None,
+            **_compare_context(result),
         },
     )
+
+
+@login_required
+def paytable_compare(request, pk):
+    """My enterprise vs the market from an uploaded pay table: checked like a survey return,
+    compared with the published cells of a booklet, and not stored."""
+    user = request.user
+    enterprise = get_scoped(user, Enterprise, pk)
+    require_perm(user, BookletVersion, "view")
+    booklets = services.visible_booklets(user).select_related("round")
+    wanted = request.POST.get("booklet") or request.GET.get("booklet")
+    if wanted:
+        chosen = services.get_visible(user, BookletVersion, wanted, services.visible_booklets)
+    else:
+        chosen = booklets.first()
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].label = "本企业职工工资表（.xlsx）"
+    report = rejected = None
+    result = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if chosen is None:
+            rejected, status = "尚无已发布的薪酬参考信息，无法比较。", 400
+        else:
+            try:
+                report, result = services.pay_table_comparison(
+                    user, enterprise, chosen, request.FILES["file"]
+                )
+            except excel.FileRejected as exc:
+                rejected, status = str(exc), 400
+            else:
+                if not report.ok:
+                    status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "bargaining/paytable.html",
+        {
+            "title": f"上传工资表与市场比较：{enterprise}",
+            "enterprise": enterprise,
+            "booklets": booklets,
+            "chosen": chosen,
+            "form": form,
+            "report": report,
+            "rejected": rejected,
+            **_compare_context(result),
+        },
+        status=status,
+    )
+
+
+@login_required
+def paytable_template(request, pk):
+    """The pay-table template of a booklet's survey (its levels), for the comparison upload."""
+    booklet = services.get_visible(request.user, BookletVersion, pk, services.visible_booklets)
+    return generic.xlsx_response(
+        imports.pay_table_template(booklet.round), f"{booklet.round.year}年本企业工资表模板.xlsx"
+    )
+
+
+def _compare_context(result):
+    return {
+        "result": result,
+        "below": [r for r in result if r["below_p25"]],
+        "annual_below": [r for r in result if r.get("annual_below_p25")],
+        "chart": [
+            {
+                "name": f"{r['occupation_name']}·{r['level']}",
+                "pay": round(r["pay"]),
+                "p25": r["p25"],
+                "p50": r["p50"],
+                "p75": r["p75"],
+            }
+            for r in result
+            if r["p25"] is not None
+        ],
+    }
 
 
 # --- booklets --------------------------------------------------------------------------------------

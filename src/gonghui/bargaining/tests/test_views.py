@@ -360,6 +360,131 @@ class ChairSeesOnlyOwnRowsTest(TestCase):
         self.assertContains(response, "市场25分位")
         self.assertTrue(response.context["result"])
 
+    # --- upload your own pay table -------------------------------------------------------------
+
+    def _pay_table(self, rows):
+        return workbook(self.rnd, self.own.enterprise.credit_code, rows)
+
+    def _low_rows(self, n=6, base=2500):
+        return [
+            {
+                **r,
+                "职业代码": "6-28-01-01",
+                "月基本工资（元）": base,
+                "年工资总额（元）": base * 12,
+            }
+            for r in varied_rows(n)
+        ]
+
+    def test_pay_table_upload_is_compared_and_not_stored(self):
+        url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "不保存")
+        before = (EmployeeRow.objects.count(), EnterpriseReturn.objects.count())
+        response = self.client.post(
+            url, {"booklet": self.booklet.pk, "file": self._pay_table(self._low_rows())}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual((EmployeeRow.objects.count(), EnterpriseReturn.objects.count()), before)
+        result = response.context["result"]
+        self.assertEqual(
+            [(r["occupation"], r["level"], r["employees"]) for r in result],
+            [("6-28-01-01", "生产操作人员", 6)],
+        )
+        row = result[0]
+        self.assertEqual(row["pay"], 2500.0)
+        self.assertTrue(row["below_p25"])
+        self.assertTrue(row["annual_below_p25"])
+        self.assertContains(response, 'id="below-p25"')
+        # only published cells of the booklet were used
+        published = {
+            tuple(r["key"].values())
+            for r in self.booklet.tables["division_occupation_level"]["rows"]
+            if r["status"] == "published"
+        }
+        if row["basis"] == "本行业·职业·岗位等级":
+            self.assertIn(("30", "6-28-01-01", "生产操作人员"), published)
+
+    def test_pay_table_with_errors_lists_row_and_column(self):
+        url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        rows = self._low_rows(3)
+        rows[1]["月基本工资（元）"] = -5
+        rows[2]["岗位等级"] = "总裁"
+        response = self.client.post(url, {"booklet": self.booklet.pk, "file": self._pay_table(rows)})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.context["result"], [])
+        errors = {(e.row, e.column) for e in response.context["report"].errors}
+        self.assertEqual(errors, {(3, "职工工资·月基本工资（元）"), (4, "职工工资·岗位等级")})
+        self.assertContains(response, "import-errors", status_code=400)
+
+    def test_pay_table_malformed_file_is_refused(self):
+        url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        bad = io.BytesIO(b"occupation,pay\n6-28-01-01,3000\n")
+        bad.name = "pay.xlsx"
+        response = self.client.post(url, {"booklet": self.booklet.pk, "file": bad})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "文件不是 Excel", status_code=400)
+
+    def test_pay_table_template_round_trips(self):
+        from openpyxl import load_workbook
+
+        response = self.client.get(reverse("bargaining:paytable_template", args=[self.booklet.pk]))
+        self.assertEqual(response.status_code, 200)
+        wb = load_workbook(io.BytesIO(response.content))
+        self.assertNotIn("企业情况", wb.sheetnames)
+        ws = wb["职工工资"]
+        headers = [c.value for c in ws[1]]
+        ws.delete_rows(2, ws.max_row)
+        for r in self._low_rows(4, base=9000):
+            ws.append([r.get(h, "") for h in headers])
+        buf = io.BytesIO()
+        wb.save(buf)
+        buf.seek(0)
+        buf.name = "pay.xlsx"
+        url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        response = self.client.post(url, {"booklet": self.booklet.pk, "file": buf})
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(response.context["result"][0]["below_p25"])
+
+    def test_pay_table_refused_for_another_enterprise(self):
+        other = self.others[1].enterprise  # an enterprise of town A, not the chair's
+        url = reverse("bargaining:paytable_compare", args=[other.pk])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        response = self.client.post(
+            url, {"booklet": self.booklet.pk, "file": self._pay_table(self._low_rows())}
+        )
+        self.assertEqual(response.status_code, 404)
+        chair_b = make_user(self.world.town_b, role="enterprise_chair")
+        self.client.force_login(chair_b)
+        own_url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        self.assertEqual(self.client.get(own_url).status_code, 404)
+
+    def test_pay_table_refused_for_a_town_cadre_elsewhere(self):
+        self.client.force_login(make_user(self.world.town_b, role="town_cadre"))
+        url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        response = self.client.post(
+            url, {"booklet": self.booklet.pk, "file": self._pay_table(self._low_rows())}
+        )
+        self.assertEqual(response.status_code, 404)
+        # the cadre of the chair's own town may compare for it
+        self.client.force_login(make_user(self.world.town_a, role="town_cadre"))
+        self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_pay_table_refused_without_booklet_permission(self):
+        self.client.force_login(make_user(self.world.union_a, "orgs.view_enterprise"))
+        url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
+        self.assertEqual(self.client.get(url).status_code, 403)
+
+    def test_pay_table_service_refuses_another_enterprise(self):
+        from django.core.exceptions import PermissionDenied
+
+        with self.assertRaises(PermissionDenied):
+            services.pay_table_comparison(
+                self.chair, self.others[0].enterprise, self.booklet, self._pay_table(self._low_rows())
+            )
+
     def test_chair_cannot_compute_or_publish(self):
         response = self.client.post(reverse("bargaining:surveyround_publish", args=[self.rnd.pk]))
         self.assertEqual(response.status_code, 403)
