@@ -853,33 +853,56 @@ BENEFIT_LABELS = {
 }
 
 
+def _plain(x):
+    """A NumPy scalar as the Python value (labels of object arrays are Python values already)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _benefit_column(values) -> np.ndarray:
+    """One benefit column as a bool array (offered or not) or a float array (NaN where unknown).
+    Object arrays, as the database gives them (``True``/``False``, ``Decimal``, ``int``, ``None``),
+    are converted: all booleans stay booleans; booleans with gaps become 1.0 / 0.0 / NaN (the share
+    among the enterprises that answered); anything else becomes float, ``None`` as NaN."""
+    arr = np.asarray(values)
+    if arr.dtype != object:
+        return arr
+    items = arr.ravel().tolist()
+    known = [x for x in items if x is not None]
+    if known and all(isinstance(x, bool | np.bool_) for x in known) and len(known) == len(items):
+        return np.array(items, dtype=bool)
+    return np.array([np.nan if x is None else float(x) for x in items], dtype=np.float64)
+
+
 def summarize_benefits(division, benefits: Mapping[str, object], *, min_enterprises: int = 3) -> list[dict]:
     """Per division (and an overall row with division None): for each benefit, the share of
     enterprises offering it (boolean columns) or the mean among enterprises (numeric columns).
-    Rows with fewer than ``min_enterprises`` enterprises are suppressed (values None).
+    Rows with fewer than ``min_enterprises`` enterprises are suppressed (values None). Any array
+    type is accepted, object arrays of Python values too (see :func:`_benefit_column`); unknown
+    values (``None``, NaN) are left out of a mean.
 
     Returns ``[{"division": code|None, "enterprises": int|None, "suppressed": bool,
     "<benefit>": float|None, ...}]``."""
     codes, labels = _factorize(division)
     k = len(labels)
-    cols = {name: np.asarray(v) for name, v in benefits.items()}
+    cols = {name: _benefit_column(v) for name, v in benefits.items()}
     out = []
     for j in [*range(k), None]:
         mask = codes == j if j is not None else np.ones(len(codes), dtype=bool)
         m = int(mask.sum())
         row = {
-            "division": None if j is None else labels[j].item(),
+            "division": None if j is None else _plain(labels[j]),
             "enterprises": m,
             "suppressed": m < min_enterprises,
         }
         for name, v in cols.items():
             sub = v[mask]
+            if sub.dtype.kind != "b":
+                sub = sub.astype(np.float64)
+                sub = sub[~np.isnan(sub)]
             if row["suppressed"] or sub.size == 0:
                 row[name] = None
-            elif sub.dtype.kind == "b":
-                row[name] = float(sub.mean())
             else:
-                row[name] = float(np.nanmean(sub.astype(np.float64)))
+                row[name] = float(sub.mean())
         if row["suppressed"]:
             row["enterprises"] = None
         out.append(row)

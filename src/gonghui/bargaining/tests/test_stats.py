@@ -293,6 +293,43 @@ def test_benefits_and_market_position():
     assert market_position({}, 1)["rank"] is None
 
 
+def test_benefits_accept_object_arrays():
+    """Columns as the database gives them (object arrays of str, bool, Decimal, int, None) give
+    the same summary as typed arrays; unknown values are left out of the means."""
+    from decimal import Decimal
+
+    typed = summarize_benefits(
+        np.array(["13", "13", "13", "30", "30", "30"]),
+        {
+            "paid_leave_days": np.array([5.0, 10.0, 15.0, 5.0, 7.0, 9.0]),
+            "supplementary_medical": np.array([True, False, True, True, False, False]),
+            "meal_allowance": np.array([300.0, 0.0, 150.5, 0.0, 0.0, 600.0]),
+        },
+    )
+    objects = summarize_benefits(
+        np.array(["13", "13", "13", "30", "30", "30"], dtype=object),
+        {
+            "paid_leave_days": np.array([5, 10, 15, 5, 7, 9], dtype=object),
+            "supplementary_medical": np.array([True, False, True, True, False, False], dtype=object),
+            "meal_allowance": np.array(
+                [Decimal("300.00"), Decimal("0"), Decimal("150.50"), 0, 0, Decimal("600")], dtype=object
+            ),
+        },
+    )
+    assert objects == typed
+    assert objects[0]["division"] == "13" and type(objects[0]["division"]) is str
+    gaps = summarize_benefits(
+        np.array([30, 30, 30, 30], dtype=object),
+        {
+            "supplementary_medical": np.array([True, None, False, True], dtype=object),
+            "paid_leave_days": np.array([None, 4, None, 8], dtype=object),
+        },
+    )
+    assert gaps[0]["division"] == 30
+    assert gaps[0]["supplementary_medical"] == pytest.approx(2 / 3)
+    assert gaps[0]["paid_leave_days"] == 6.0
+
+
 def assert_same_tables(a, b):
     assert a.tables.keys() == b.tables.keys()
     for name, ta in a.tables.items():
