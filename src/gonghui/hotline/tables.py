@@ -13,6 +13,9 @@ def _labels(choices_name):
     return {k: str(v) for k, v in getattr(Ticket, choices_name).choices}
 
 
+_UNASSIGNED = ("intake", "dispatched", "returned")  # only these wait for a handler
+
+
 def _status(t):
     return _labels("Status").get(t.status, t.status)
 
@@ -55,7 +58,10 @@ TICKET_DETAIL = [
     Column("所在镇街", "town.name"),
     Column("受理单位", "intake_union.name"),
     Column("承办单位", "handling_union.name"),
-    Column("承办人", lambda t: str(t.handler) if t.handler_id else "（待分配）"),
+    Column(
+        "承办人",
+        lambda t: str(t.handler) if t.handler_id else ("（待分配）" if t.status in _UNASSIGNED else ""),
+    ),
     Column("状态", lambda t: t.get_status_display()),
     Column("退单理由", "return_reason"),
     Column("合并至", "merged_into.number"),
