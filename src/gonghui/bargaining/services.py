@@ -116,9 +116,14 @@ def delete_guideline(user, obj):
 
 def guideline_for(rnd):
     """The wage guideline of the round's year from the round's union or the nearest union above."""
-    paths = [rnd.scope_union.path[: i + 1] for i, ch in enumerate(rnd.scope_union.path) if ch == "/"][1:]
+    return guideline_at(rnd.scope_union, rnd.year)
+
+
+def guideline_at(union, year):
+    """The wage guideline of ``year`` announced by ``union`` or the nearest union above it."""
+    paths = [union.path[: i + 1] for i, ch in enumerate(union.path) if ch == "/"][1:]
     return (
-        WageGuideline.objects.filter(year=rnd.year, scope_union__path__in=paths)
+        WageGuideline.objects.filter(year=year, scope_union__path__in=paths)
         .order_by("-scope_union__path")
         .first()
     )

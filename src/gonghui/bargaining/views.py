@@ -8,7 +8,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.bargaining import caserules, filtersets, forms, imports, services, stats, tables
+from gonghui.bargaining import (
+    booklet,
+    caserules,
+    filtersets,
+    forms,
+    imports,
+    services,
+    stats,
+    tables,
+)
+from gonghui.bargaining.compare import ABOVE, BELOW, guideline_check
 from gonghui.bargaining.models import (
     BookletVersion,
     EmployeeRow,
@@ -145,7 +155,11 @@ def round_detail(request, pk):
         ctx["returns"] = returns[:100]
         ctx["return_count"] = returns.count()
     if can_publish and rnd.computed_tables:
-        ctx["preview"] = _table_view(rnd.computed_tables["tables"], request.GET.get("table") or "division")
+        ctx["preview"] = _table_view(
+            rnd.computed_tables["tables"],
+            request.GET.get("table") or "division",
+            services.as_ratios(services.guideline_for(rnd)),
+        )
     return render(request, "bargaining/round_detail.html", ctx)
 
 
@@ -443,7 +457,12 @@ class BookletListView(DownwardsListMixin, generic.ObjectListView):
         return BookletVersion.objects.select_related("round__scope_union")
 
 
-def _table_view(tables_json, name):
+GUIDELINE_CSS = {BELOW: "table-danger", ABOVE: "table-warning"}
+
+
+def _table_view(tables_json, name, guideline=None):
+    """One stored table for a page: money columns, then each year-on-year change with the wage
+    guideline's verdict beside it (``guideline`` a stats.WageGuideline in ratios, or None)."""
     names = [(k, v["title"]) for k, v in tables_json.items()]
     if name not in tables_json:
         name = names[0][0] if names else None
@@ -456,9 +475,22 @@ def _table_view(tables_json, name):
         for col in ("mean", *stats.QUANTILE_NAMES):
             label = "平均数" if col == "mean" else stats.QUANTILE_LABELS[col]
             cols.append((f"{var}_{col}", f"{var_label}{label}"))
+    first = table["rows"][0] if table["rows"] else {}
+    growth_cols = [(c, f"{label}增长") for c, label in booklet.YOY_SHOWN if c in first]
     out = []
     for row in table["rows"]:
         published = row["status"] == "published"
+        growth = []
+        for c, _ in growth_cols:
+            v = row.get(c)
+            check = guideline_check(v, guideline)
+            growth.append(
+                {
+                    "text": "—" if v is None else f"{v * 100:+.1f}%",
+                    "flag": check.label if check else "",
+                    "css": GUIDELINE_CSS.get(check.flag, "") if check else "",
+                }
+            )
         out.append(
             {
                 "key": [row["key"][d] for d in dims],
@@ -466,6 +498,7 @@ def _table_view(tables_json, name):
                 "enterprises": row["enterprises"],
                 "employees": row["employees"],
                 "values": [row.get(c) for c, _ in cols],
+                "growth": growth,
             }
         )
     dim_labels = {
@@ -480,6 +513,13 @@ def _table_view(tables_json, name):
         "names": names,
         "dims": [dim_labels.get(d, d) for d in dims],
         "cols": [label for _, label in cols],
+        "growth_cols": [label for _, label in growth_cols],
+        "guideline_text": (
+            f"{guideline.year}年工资指导线：基准线{guideline.baseline:.1%}，上线{guideline.upper:.1%}，"
+            f"下线{guideline.lower:.1%}"
+            if guideline is not None
+            else ""
+        ),
         "rows": out,
         "symbol": stats.SUPPRESSION_SYMBOL,
     }
@@ -491,8 +531,8 @@ def booklet_detail(request, pk):
 
     user = request.user
     obj = services.get_visible(user, BookletVersion, pk, services.visible_booklets)
-    view = _table_view(obj.tables, request.GET.get("table") or "division")
     guideline = services.guideline_for(obj.round)
+    view = _table_view(obj.tables, request.GET.get("table") or "division", services.as_ratios(guideline))
     return render(
         request,
         "bargaining/booklet_detail.html",
@@ -638,29 +678,73 @@ class CaseDetailView(generic.ObjectDetailView):
 
 def _wage_factors(user, case):
     """The factors beside a wage negotiation: the booklet's market figures for the enterprise's
-    industry, the wage guideline, CPI, productivity, profits, labour cost (entered on the case)."""
-    out = {"case": case, "market": None, "guideline": None, "booklet": None}
+    industry and town, the wage guideline, CPI, productivity, profits, labour cost (entered on the
+    case); every growth figure with the guideline's verdict beside it."""
+    out = {
+        "case": case,
+        "market": None,
+        "region_market": None,
+        "guideline": None,
+        "booklet": None,
+        "growth": [],
+    }
     booklets = (
-        services.visible_booklets(user).select_related("round")
+        services.visible_booklets(user).select_related("round__scope_union")
         if user.has_perm("bargaining.view_bookletversion")
         else BookletVersion.objects.none()
     )
-    booklet = booklets.first()
-    if booklet is not None:
-        out["booklet"] = booklet
-        division = None
-        if case.enterprise_id:
-            division = case.enterprise.industry_id[:2]
-        elif case.industry_id:
-            division = case.industry_id[:2]
-        table = booklet.tables.get("division" if division else "total")
-        if table:
-            for row in table["rows"]:
-                if (not division or row["key"].get("division") == division) and row["status"] == "published":
-                    out["market"] = row
-                    break
-        out["guideline"] = services.guideline_for(booklet.round)
+    booklet_obj = booklets.first()
+    division = town = None
+    if case.enterprise_id:
+        division, town = case.enterprise.industry_id[:2], case.enterprise.town_id
+    elif case.industry_id:
+        division = case.industry_id[:2]
+    if booklet_obj is not None:
+        out["booklet"] = booklet_obj
+        out["market"] = _published_row(booklet_obj.tables, "division", "division", division)
+        if town:
+            out["region_market"] = _published_row(booklet_obj.tables, "region", "region", town)
+    year = (case.offer_on or services.today()).year
+    guideline = services.guideline_at(case.union, year) if case.union_id else None
+    if guideline is None and booklet_obj is not None:
+        guideline = services.guideline_for(booklet_obj.round)
+    out["guideline"] = guideline
+    wg = services.as_ratios(guideline)
+    figures = [
+        ("职工方提出增幅", None if case.proposed_increase is None else float(case.proposed_increase) / 100),
+        ("协商确定增幅", None if case.agreed_increase is None else float(case.agreed_increase) / 100),
+    ]
+    for key, label in (("market", "本行业"), ("region_market", "本镇街")):
+        row = out[key]
+        if row:
+            figures += [
+                (f"{label}月工资中位数比上年", row.get("yoy_monthly_p50")),
+                (f"{label}月工资平均数比上年", row.get("yoy_monthly_mean")),
+            ]
+    for label, value in figures:
+        if value is None:
+            continue
+        check = guideline_check(value, wg)
+        out["growth"].append(
+            {
+                "label": label,
+                "text": f"{value * 100:+.1f}%",
+                "flag": check.label if check else "",
+                "css": {"below": "danger", "above": "warning"}.get(check.flag, "success") if check else "",
+            }
+        )
     return out
+
+
+def _published_row(tables_json, table_name, dim, key):
+    """The published row of ``key`` in a stored table (or the total row when ``key`` is None)."""
+    table = tables_json.get(table_name if key else "total")
+    if not table:
+        return None
+    for row in table["rows"]:
+        if row["status"] == "published" and (key is None or row["key"].get(dim) == key):
+            return row
+    return None
 
 
 class CaseEditView(generic.ObjectEditView):

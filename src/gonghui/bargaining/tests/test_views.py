@@ -617,3 +617,67 @@ class CasePagesTest(TestCase):
         reply = response.json()["deadlines"][0]
         self.assertEqual(reply["key"], "reply")
         self.assertEqual(reply["status"], "missed")
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class GrowthBesideGuidelineTest(TestCase):
+    """Every year-on-year change on a page carries the year's wage guideline and its verdict."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = build_world()
+        cls.admin = make_user(cls.world.county, role="county_admin")
+        WageGuideline.objects.create(
+            year=2025,
+            scope_union=cls.world.county,
+            baseline=Decimal("6.5"),
+            upper=Decimal("9"),
+            lower=Decimal("3"),
+        )
+        enterprises = [
+            make_enterprise(town, town.region_id) for town in (cls.world.town_a, cls.world.town_b) * 3
+        ]
+        for year, base in ((2024, 4000), (2025, 4480)):  # +12%: above 上线
+            rnd = make_round(cls.world.county, year=year)
+            for i, e in enumerate(enterprises):
+                make_return(rnd, e, n=15, seed=i, base=base)
+            services.compute_round(cls.admin, rnd)
+        cls.rnd = rnd
+        cls.booklet = services.publish_booklet(cls.admin, rnd)
+        cls.enterprise = enterprises[0]
+
+    def test_booklet_table_shows_growth_with_the_guideline(self):
+        self.client.force_login(make_user(self.world.town_a, role="town_cadre"))
+        response = self.client.get(reverse("bargaining:bookletversion_detail", args=[self.booklet.pk]))
+        self.assertEqual(response.status_code, 200)
+        table = response.context["table"]
+        self.assertIn("月工资中位数增长", table["growth_cols"])
+        self.assertIn("2025年工资指导线：基准线6.5%，上线9.0%，下线3.0%", table["guideline_text"])
+        k = table["growth_cols"].index("月工资中位数增长")
+        published = [r for r in table["rows"] if r["published"]]
+        self.assertTrue(published)
+        for row in published:
+            growth = row["growth"][k]
+            self.assertEqual(growth["flag"], "高于上线", growth)
+            self.assertEqual(growth["css"], "table-warning")
+        self.assertContains(response, 'id="growth-guideline"')
+
+    def test_round_preview_shows_the_guideline_too(self):
+        self.client.force_login(self.admin)
+        response = self.client.get(reverse("bargaining:surveyround_detail", args=[self.rnd.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.context["preview"]["guideline_text"])
+        self.assertContains(response, "高于上线")
+
+    def test_case_factors_flag_growth_against_the_guideline(self):
+        case = make_case(
+            self.world.town_a, self.enterprise, offer_on=date(2025, 4, 1), proposed_increase=Decimal("2.5")
+        )
+        self.client.force_login(make_user(self.world.town_a, role="town_cadre"))
+        response = self.client.get(reverse("bargaining:negotiationcase_detail", args=[case.pk]))
+        self.assertEqual(response.status_code, 200)
+        growth = {g["label"]: (g["text"], g["flag"]) for g in response.context["factors"]["growth"]}
+        self.assertEqual(growth["职工方提出增幅"], ("+2.5%", "低于下线"))
+        self.assertEqual(growth["本行业月工资中位数比上年"][1], "高于上线")
+        self.assertIn("本镇街月工资中位数比上年", growth)
+        self.assertContains(response, 'id="growth-vs-guideline"')
