@@ -126,8 +126,11 @@ class PlannedPair(models.Model):
     """One micro enterprise mentored by one union in a plan."""
 
     scope_union_field = "plan__scope_union"
+    audit_skip_fields = ("plan",)  # entries are filed under the plan (audit_parent)
 
-    plan = models.ForeignKey(PairingPlan, on_delete=models.CASCADE, related_name="pairs")
+    plan = models.ForeignKey(
+        PairingPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="pairs"
+    )
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("小微企业"), on_delete=models.CASCADE, related_name="+"
     )
@@ -162,8 +165,11 @@ class PlannedJointUnion(models.Model):
         FEDERATION = "federation", _("工会联合会")
 
     scope_union_field = "plan__scope_union"
+    audit_skip_fields = ("plan",)  # entries are filed under the plan (audit_parent)
 
-    plan = models.ForeignKey(PairingPlan, on_delete=models.CASCADE, related_name="joint_unions")
+    plan = models.ForeignKey(
+        PairingPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="joint_unions"
+    )
     kind = models.CharField(_("形式"), max_length=12, choices=Kind.choices, default=Kind.JOINT)
     name = models.CharField(_("名称"), max_length=100)
     town = models.ForeignKey(Region, verbose_name=_("镇街"), on_delete=models.PROTECT, related_name="+")
@@ -195,8 +201,11 @@ class Unassigned(models.Model):
     """A micro enterprise the plan leaves uncovered, with the reason."""
 
     scope_union_field = "plan__scope_union"
+    audit_skip_fields = ("plan",)  # entries are filed under the plan (audit_parent)
 
-    plan = models.ForeignKey(PairingPlan, on_delete=models.CASCADE, related_name="unassigned")
+    plan = models.ForeignKey(
+        PairingPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="unassigned"
+    )
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
     )
@@ -220,8 +229,11 @@ class PlanExclusion(models.Model):
     """An enterprise the cadre left out of a plan (carried to later versions)."""
 
     scope_union_field = "plan__scope_union"
+    audit_skip_fields = ("plan",)  # entries are filed under the plan (audit_parent)
 
-    plan = models.ForeignKey(PairingPlan, on_delete=models.CASCADE, related_name="exclusions")
+    plan = models.ForeignKey(
+        PairingPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="exclusions"
+    )
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
     )

@@ -158,6 +158,8 @@ def _audit_snapshot(obj):
             data[field.name] = str(getattr(obj, f"get_{field.name}_display")())
         elif isinstance(field, models.BooleanField):
             data[field.name] = _yes_no(value)
+        elif isinstance(field, models.FloatField) and value is not None:
+            data[field.name] = f"{value:.1f}"  # 0.0 km is a value, not a blank
         elif isinstance(field, models.DateTimeField) and value is not None:
             data[field.name] = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return data
@@ -178,6 +180,11 @@ def plan_snapshot(plan):
     if plan.summary:
         data["summary"] = summary_text(plan.summary)
     return data
+
+
+def _created(snapshot):
+    """The changes of a new object: every field that has a value (empty ones would read "— → —")."""
+    return audit.diff({}, {k: v for k, v in snapshot.items() if v not in (None, "")})
 
 
 def summary_text(summary):
@@ -370,7 +377,7 @@ def create_plan(user, data):
     with transaction.atomic():
         plan.save()
         plan.towns.set(towns)
-        audit.record(user, AuditEntry.Action.CREATE, plan, changes=audit.diff({}, plan_snapshot(plan)))
+        audit.record(user, AuditEntry.Action.CREATE, plan, changes=_created(plan_snapshot(plan)))
     return plan
 
 
@@ -1051,7 +1058,7 @@ def exclude_enterprise(user, plan, enterprise, note=""):
             user,
             AuditEntry.Action.CREATE,
             exclusion,
-            changes=audit.diff({}, _audit_snapshot(exclusion)),
+            changes=_created(_audit_snapshot(exclusion)),
             note=f"排除 {enterprise}：{note}",
         )
     return exclusion
@@ -1145,7 +1152,7 @@ def resolve_plan(user, plan):
             user,
             AuditEntry.Action.CREATE,
             new,
-            changes=audit.diff({}, plan_snapshot(new)),
+            changes=_created(plan_snapshot(new)),
             note=f"由第 {plan.version} 版重新求解",
         )
     return run_plan(user, new)

@@ -2,6 +2,7 @@
 actions, the map, version comparison, the Excel working list and the coverage dashboard."""
 
 import json
+from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -237,7 +238,11 @@ def plan_exclude(request, pk):
     plan = _plan(request, pk)
     data = request.POST.copy()
     if not data.get("note") and request.headers.get("HX-Prompt"):
-        data["note"] = request.headers["HX-Prompt"]  # the reason typed into htmx's prompt
+        # The reason typed into htmx's prompt; htmx URI-encodes a header that is not Latin-1 (Chinese).
+        note = request.headers["HX-Prompt"]
+        if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
+            note = unquote(note)
+        data["note"] = note
     form = forms.ExcludeForm(data)
     if not form.is_valid():
         return _tables_response(request, plan, "请选择企业并填写排除原因。")

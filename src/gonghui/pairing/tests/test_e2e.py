@@ -76,3 +76,57 @@ class PairingInTheBrowserTest(StaticLiveServerTestCase):
             assert page.text_content("#coverage-gap").strip() == "2"
             assert "应依法单独建立工会委员会" in page.text_content("#uncovered-table")
             browser.close()
+
+    def test_exclude_and_include_again_edit_a_joint_union_and_read_the_history(self):
+        from playwright.sync_api import sync_playwright
+
+        shots = os.environ.get("GONGHUI_E2E_SHOTS")  # a folder: save screenshots there to look at
+
+        def shot(page, name):
+            if shots:
+                page.screenshot(path=os.path.join(shots, f"pairing-{name}.png"), full_page=True)
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("dialog", lambda d: d.accept("企业已注销") if d.type == "prompt" else d.accept())
+            page.goto(f"{self.live_server_url}/accounts/login/")
+            page.fill("#id_username", "county")
+            page.fill("#id_password", "pw-Test-12345")
+            page.click("button[type=submit]")
+            page.goto(f"{self.live_server_url}/pairing/plans/add/")
+            page.fill("#id_name", "全县大带小方案")
+            page.select_option("#id_same_town", "required")
+            page.click("button[type=submit]")
+            page.click("#plan-run")
+            assert "必须同镇" in page.text_content("main")
+            shot(page, "detail")
+
+            page.click("#plan-pairs-link")
+            # Exclude the first paired enterprise (the prompt asks why), then take it back.
+            name = page.text_content("#pairs-table tbody tr:first-child td:nth-child(2) a")
+            page.click("#pairs-table tbody tr:first-child >> text=排除")
+            page.wait_for_selector("#exclusions-table >> text=企业已注销")
+            assert name in page.text_content("#exclusions-table")
+            assert "county" in page.text_content("#exclusions-table")
+            shot(page, "excluded")
+            page.click("#exclusions-table >> text=恢复纳入")
+            page.wait_for_selector("#exclusions-table >> text=没有排除的企业")
+            assert name in page.text_content("#unassigned-table")
+
+            # The joint union of town B: a new lead, then a removal the bounds refuse.
+            page.click("#joint-table >> text=设为龙头")
+            page.wait_for_selector("#joint-table >> text=人工")
+            page.click("#joint-table >> text=移出 >> nth=0")
+            page.wait_for_selector("#plan-error")
+            assert "少于联合工会最少的 3 家" in page.text_content("#plan-error")
+            shot(page, "pairs")
+
+            page.click("text=返回方案")
+            history = page.text_content("table.history")
+            assert "龙头企业改为" in history
+            assert "恢复纳入" in history
+            assert "参数·同镇要求" in history
+            assert "{" not in history  # no JSON dump
+            shot(page, "history")
+            browser.close()

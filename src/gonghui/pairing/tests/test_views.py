@@ -274,7 +274,11 @@ class PlanEditingPagesTest(PairingWorld):
         self.client.force_login(self.cadre_a)
         e = self.micros_a[2]
         response = self.post(
-            "plan_exclude", self.plan_a.pk, data={"enterprise": e.pk}, HTTP_HX_PROMPT="已注销"
+            "plan_exclude",
+            self.plan_a.pk,
+            data={"enterprise": e.pk},
+            HTTP_HX_PROMPT="%E5%B7%B2%E6%B3%A8%E9%94%80",  # 已注销 as htmx sends it
+            HTTP_HX_PROMPT_URI_AUTOENCODED="true",
         )
         self.assertContains(response, 'id="exclusions-table"')
         self.assertContains(response, "已注销")
