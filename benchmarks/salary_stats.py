@@ -17,6 +17,15 @@ CPU time of the computation summed over threads (``gonghui`` uses up to three th
 one; on a machine shared with other work, wall clock depends on the load, CPU time much less);
 ``peak_rss_mb`` is the peak resident memory of the whole subprocess.
 
+``gonghui``'s ``seconds`` is its first call in a fresh process: it includes numba's one-time
+start-up in that process (about 0.5-1 s: the compiled kernels are loaded from ``__pycache__``;
+the very first run on a machine also compiles them, a few seconds more). The same line also
+gives ``warm_seconds`` / ``warm_cpu_seconds``, a second call on the same rows in the same
+process (what every later computation in a running server costs), and ``phases``: wall and
+thread-CPU seconds of each phase of the first call (``setup``: pair table, cells, counts and
+means; ``value_sort.<variable>`` and ``percentiles.<variable>`` in one thread per variable;
+``suppression`` in the main thread meanwhile; ``wait_*``: the main thread waiting for them).
+
     python benchmarks/salary_stats.py --rows 1000000,10000000
 """
 
@@ -86,12 +95,21 @@ def run_gonghui(rows_d, ents_d) -> dict:
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     cells = sum(len(t) for t in ts.tables.values())
     published = sum(int((t.status == 0).sum()) for t in ts.tables.values())
+    phases = ts.extra.get("seconds", {})
+    n_tables = len(ts.tables)
+    del ts
+    t, warm_cpu = time.perf_counter(), time.process_time()
+    compute_tables(rows_d, ents_d)
+    warm, warm_cpu = time.perf_counter() - t, time.process_time() - warm_cpu
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
-        "tables": len(ts.tables),
+        "warm_seconds": round(warm, 3),
+        "warm_cpu_seconds": round(warm_cpu, 3),
+        "tables": n_tables,
         "cells": cells,
         "published": published,
+        "phases": phases,
     }
 
 

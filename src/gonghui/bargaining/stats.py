@@ -51,8 +51,10 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -463,6 +465,7 @@ def compute_tables(
     (``yoy_monthly_mean``, ``yoy_monthly_p50``, ``yoy_annual_mean``, ``yoy_annual_p50``, as ratios,
     0.05 = +5%) are filled in where the same cell is published in both years."""
     rules = rules or DisclosureRules()
+    clock = _PhaseClock()
     ent = np.asarray(rows["enterprise"], dtype=np.int64)
     n = len(ent)
     occ_codes, occ_labels = _factorize(rows["occupation"])
@@ -511,7 +514,10 @@ def compute_tables(
     pool = ThreadPoolExecutor(max_workers=len(VARIABLES)) if parallel else None
     try:
         sorted_by_value = {
-            var: pool.submit(_value_sorted, pays[var], w, pair_of_row) if pool else None for var in VARIABLES
+            var: pool.submit(clock.timed(f"value_sort.{var}", _value_sorted), pays[var], w, pair_of_row)
+            if pool
+            else None
+            for var in VARIABLES
         }
         pair_n = np.bincount(pair_of_row, minlength=n_pairs)
         pair_sum = {var: np.bincount(pair_of_row, weights=v, minlength=n_pairs) for var, v in pays.items()}
@@ -601,8 +607,12 @@ def compute_tables(
 
         def percentiles(var):
             data = sorted_by_value[var]
-            data = data.result() if data is not None else _value_sorted(pays[var], w, pair_of_row)
-            return _percentiles(var, *data, narrow, tables)
+            if data is None:
+                data = clock.timed(f"value_sort.{var}", _value_sorted)(pays[var], w, pair_of_row)
+            else:
+                with clock.phase(f"wait_value_sort.{var}"):
+                    data = data.result()
+            return clock.timed(f"percentiles.{var}", _percentiles)(var, *data, narrow, tables)
 
         def suppression():
             # parent links (child cell -> parent cell), derived from the pair table; then secondary
@@ -619,13 +629,16 @@ def compute_tables(
                     relations.append((g.name, p, link))
             _secondary_suppression(tables, raw, relations, rules, n_ent)
 
+        clock.stop("setup")
         if pool is not None:
             futures = [pool.submit(percentiles, var) for var in VARIABLES]
-            suppression()
-            results = [f.result() for f in futures]
+            clock.timed("suppression", suppression)()
+            with clock.phase("wait_percentiles"):
+                results = [f.result() for f in futures]
         else:
             results = [percentiles(var) for var in VARIABLES]
-            suppression()
+            clock.timed("suppression", suppression)()
+        clock.stop("percentiles_and_suppression")
         for result in results:  # the same column order as computed one variable after the other
             for name, cols in result.items():
                 tables[name].values.update(cols)
@@ -649,7 +662,44 @@ def compute_tables(
 
     if previous is not None:
         _year_on_year(tables, previous)
-    return TableSet(tables=tables, rules=rules, weighted=weighted)
+    clock.stop("finish")
+    return TableSet(tables=tables, rules=rules, weighted=weighted, extra={"seconds": clock.seconds})
+
+
+class _PhaseClock:
+    """Wall and thread CPU seconds of each phase of one computation (``TableSet.extra["seconds"]``:
+    ``{phase: {"wall": s, "cpu": s}}``), for the benchmark's breakdown. Phases named ``.monthly``
+    or ``.annual`` run in their own threads, at the same time as the main thread's phases."""
+
+    def __init__(self):
+        self.seconds: dict[str, dict[str, float]] = {}
+        self._mark = (time.perf_counter(), time.thread_time())
+
+    def _add(self, name, wall0, cpu0):
+        self.seconds[name] = {
+            "wall": round(time.perf_counter() - wall0, 4),
+            "cpu": round(time.thread_time() - cpu0, 4),
+        }
+
+    def stop(self, name):
+        """The main thread's phase since the previous ``stop`` (or the start)."""
+        self._add(name, *self._mark)
+        self._mark = (time.perf_counter(), time.thread_time())
+
+    @contextmanager
+    def phase(self, name):
+        wall0, cpu0 = time.perf_counter(), time.thread_time()
+        try:
+            yield
+        finally:
+            self._add(name, wall0, cpu0)
+
+    def timed(self, name, fn):
+        def run(*args):
+            with self.phase(name):
+                return fn(*args)
+
+        return run
 
 
 # From this many rows on, the two pay variables are computed in two threads.
