@@ -281,6 +281,9 @@ def candidate_csr(prob, active: np.ndarray, cap: np.ndarray) -> Candidates:
 # Successive shortest paths with prices (exact; see the module docstring)
 
 
+INF = 1 << 62
+
+
 @njit(cache=True)
 def _heap_push(heap, size, key):
     if size == heap.size:
@@ -354,6 +357,9 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
     pred_c = np.zeros(nn, dtype=np.int64)
     settled = np.zeros(nn, dtype=np.int64)
     heap = np.empty(1024, dtype=np.int64)
+    # alt[i]: a lower bound of min(c_ij' + p_j') over the arcs of covered micro i to mentors j'
+    # other than its own. Prices only rise, so a bound stays valid until i moves (then reset to 0).
+    alt = np.zeros(n_i, dtype=np.int64)
     sid = 0
     settled_total = 0
     for s in order:
@@ -409,14 +415,24 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
                     pred_i[dummy] = i2
                     pred_f[dummy] = j
                     pred_c[dummy] = big_b
+                if base + alt[i2] >= bound:
+                    continue  # no other mentor of i2 can be reached below the bound
+                lo_alt = INF
                 for a in range(rs[i2], rs[i2 + 1]):
                     c = np.int64(cst[a])
                     if base + c >= bound:
+                        if c < lo_alt:
+                            lo_alt = c
                         break
                     j2 = np.int64(col[a])
-                    if j2 == j or done[j2] == sid:
+                    if j2 == j:
                         continue
-                    nd = base + c + price[j2]
+                    nd = c + price[j2]
+                    if nd < lo_alt:
+                        lo_alt = nd
+                    if done[j2] == sid:
+                        continue
+                    nd += base
                     if nd >= bound:
                         continue
                     if stamp[j2] == sid and nd >= dist[j2]:
@@ -431,6 +447,7 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
                         bnode = j2
                     else:
                         heap, hsize = _heap_push(heap, hsize, nd * nn + j2)
+                alt[i2] = lo_alt
         settled_total += nset
         for k in range(nset):
             j = settled[k]
@@ -439,6 +456,7 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
         while True:
             i2 = pred_i[cur]
             f = pred_f[cur]
+            alt[i2] = 0
             if f >= 0:
                 k = pos[i2]
                 last = off[f] + load[f] - 1
