@@ -130,3 +130,64 @@ class PairingInTheBrowserTest(StaticLiveServerTestCase):
             assert "{" not in history  # no JSON dump
             shot(page, "history")
             browser.close()
+
+
+@pytest.mark.e2e
+class DemoCountyInTheBrowserTest(StaticLiveServerTestCase):
+    """The issue's acceptance run: on the demo county (790 micro enterprises), a county cadre runs a
+    plan, reviews it on the map, approves it and sees coverage rise."""
+
+    def setUp(self):
+        from gonghui.orgs import demo
+
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        restore_reference_data()
+        demo.load(with_apps=False)  # the county only: this test makes its own plan
+
+    def test_run_a_plan_on_the_demo_county_approve_it_and_see_coverage_rise(self):
+        from playwright.sync_api import sync_playwright
+
+        from gonghui.orgs.demo import DEMO_PASSWORD
+
+        shots = os.environ.get("GONGHUI_E2E_SHOTS")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)
+            page.on("dialog", lambda d: d.accept())
+            page.goto(f"{self.live_server_url}/accounts/login/")
+            page.fill("#id_username", "county_admin")
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+
+            page.goto(f"{self.live_server_url}/pairing/coverage/")
+            before = float(page.text_content("#coverage-total-rate").strip("% \n"))
+            gap_before = int(page.text_content("#coverage-gap"))
+
+            page.goto(f"{self.live_server_url}/pairing/plans/add/")
+            page.fill("#id_name", "阜宁县大带小结对方案")
+            page.click("button[type=submit]")
+            page.click("#plan-run")
+            assert page.text_content("#plan-status").strip() == "已计算"
+            pairs = int(page.text_content("#plan-summary .col-md-2:nth-child(2) .value"))
+            assert pairs > 0
+            if shots:
+                page.screenshot(path=os.path.join(shots, "pairing-demo-detail.png"), full_page=True)
+
+            page.click("text=地图")
+            page.wait_for_selector("#pairing-map canvas")
+            page.wait_for_timeout(500)
+            if shots:
+                page.screenshot(path=os.path.join(shots, "pairing-demo-map.png"))
+            page.go_back()
+
+            page.click("#plan-approve")
+            assert page.text_content("#plan-status").strip() == "已批准"
+
+            page.goto(f"{self.live_server_url}/pairing/coverage/")
+            after = float(page.text_content("#coverage-total-rate").strip("% \n"))
+            assert after > before
+            assert int(page.text_content("#coverage-gap")) < gap_before
+            if shots:
+                page.screenshot(path=os.path.join(shots, "pairing-demo-coverage.png"), full_page=True)
+            browser.close()
