@@ -81,4 +81,28 @@ class BookletInTheBrowserTest(StaticLiveServerTestCase):
             page.click("text=与市场比较")
             assert page.locator("#compare-table tbody tr").count() > 0
             assert "市场25分位" in page.text_content("#compare-table")
+
+            # ... and from a newer payroll of their own: template, upload, comparison, nothing kept.
+            page.click("#paytable-link")
+            assert "不保存" in page.text_content("#not-stored")
+            with page.expect_download() as info:
+                page.click("#paytable-template")
+            with open(info.value.path(), "rb") as f:
+                wb = load_workbook(io.BytesIO(f.read()))
+            ws = wb["职工工资"]
+            example = [c.value for c in ws[2]]
+            headers = [c.value for c in ws[1]]
+            base, total = headers.index("月基本工资（元）"), headers.index("年工资总额（元）")
+            ws.delete_rows(2, ws.max_row)
+            for pay in (2400, 2500, 2600, 2700, 2800):
+                row = list(example)
+                row[base], row[total] = pay, pay * 13
+                ws.append(row)
+            upload = os.path.join(MEDIA, "paytable.xlsx")
+            wb.save(upload)
+            page.set_input_files("input[type=file]", upload)
+            page.click("text=上传并比较")
+            assert "已读取职工记录 5 行" in page.text_content("#import-summary")
+            assert page.locator("#compare-table tbody tr").count() == 1
+            assert page.locator("#below-p25").count() == 1
             browser.close()
