@@ -364,3 +364,69 @@ class PlanEditingPagesTest(PairingWorld):
         response = self.client.get(reverse("pairing:plan_compare", args=[new.pk]))
         self.assertContains(response, 'id="compare-params"')
         self.assertContains(response, "<td>必须同镇</td><td>同镇优先</td>", html=False)
+
+
+class PlanEditingAPITest(PairingWorld):
+    """The same manual changes through the API: the checks, the answers, and other towns refused."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan_b = services.run_plan(
+            cls.cadre_b,
+            services.create_plan(cls.cadre_b, {"name": "乙镇方案", "scope_union": cls.world.town_b}),
+        )
+        cls.ju_b = cls.plan_b.joint_unions.get()
+
+    def url(self, name):
+        return f"/api/pairing/plans/{self.plan_b.pk}/{name}/"
+
+    def test_read_joint_unions_unassigned_and_exclusions(self):
+        client = api_client(self.cadre_b)
+        groups = client.get(self.url("joint-unions")).json()["results"]
+        self.assertEqual(groups[0]["kind_display"], "联合工会")
+        self.assertEqual(len(groups[0]["members"]), 3)
+        self.assertEqual(client.get(self.url("unassigned")).status_code, 200)
+        self.assertEqual(client.get(self.url("exclusions")).json()["results"], [])
+
+    def test_edits_go_through_the_services_checks(self):
+        client = api_client(self.cadre_b)
+        lead = self.micros_b[0]
+        response = client.post(
+            self.url("edit"),
+            {"action": "group_lead", "joint_union": self.ju_b.pk, "enterprise": lead.pk},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.ju_b.refresh_from_db()
+        self.assertEqual(self.ju_b.lead, lead)
+        response = client.post(
+            self.url("edit"),
+            {"action": "group_remove", "joint_union": self.ju_b.pk, "enterprise": lead.pk},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("少于联合工会最少的 3 家", str(response.json()))
+        response = client.post(self.url("edit"), {"action": "exclude", "enterprise": lead.pk}, format="json")
+        self.assertEqual(response.status_code, 400)  # no reason given
+        response = client.post(self.url("edit"), {"action": "group_dissolve"}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("joint_union", response.json())
+
+    def test_another_towns_cadre_is_refused(self):
+        client = api_client(self.cadre_a)
+        for name in ("joint-unions", "unassigned", "exclusions"):
+            self.assertEqual(client.get(self.url(name)).status_code, 404, name)
+        response = client.post(
+            self.url("edit"), {"action": "group_dissolve", "joint_union": self.ju_b.pk}, format="json"
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertTrue(self.plan_b.joint_unions.exists())
+
+    def test_a_viewer_cannot_edit(self):
+        viewer = make_user(self.world.town_b, "pairing.view_pairingplan")
+        response = api_client(viewer).post(
+            self.url("edit"), {"action": "group_dissolve", "joint_union": self.ju_b.pk}, format="json"
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(self.plan_b.joint_unions.exists())
