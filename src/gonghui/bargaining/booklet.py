@@ -68,14 +68,21 @@ def _pct(v) -> str:
     return f"{v * 100:+.1f}%"
 
 
+def _stat(t: Table, variable: str, stat: str) -> str:
+    """The column of ``variable``'s ``stat`` the booklet prints: the weighted estimate
+    (``monthly_wp50``) when the survey carries weights, the plain one otherwise."""
+    weighted = f"{variable}_w{stat}"
+    return weighted if weighted in t.values else f"{variable}_{stat}"
+
+
 def _row_cells(t: Table, i: int, variable: str) -> list[str]:
     if t.status[i] != PUBLISHED:
         return [SUPPRESSION_SYMBOL] * (3 + len(QUANTILE_NAMES))
     vals = [str(int(t.enterprises[i])), str(int(t.employees[i]))]
     for qn in QUANTILE_NAMES:
-        v = t.values[f"{variable}_{qn}"][i]
+        v = t.values[_stat(t, variable, qn)][i]
         vals.append("—" if math.isnan(v) and qn in ("p10", "p90") and not t.tails_published[i] else _fmt(v))
-    vals.append(_fmt(t.values[f"{variable}_mean"][i]))
+    vals.append(_fmt(t.values[_stat(t, variable, "mean")][i]))
     return vals
 
 
@@ -230,6 +237,14 @@ def render_pdf(
     )
     for line in tables.method_note.split("\n"):
         story.append(_p(line, base))
+    if tables.weighted:
+        story.append(
+            _p(
+                "本次调查为抽样调查，本册各表的分位数和平均数均为按调查权数加权的估计值（加权定义见上）；"
+                "企业数、职工数为样本数。未加权的数值和加权职工数见同版 Excel 表。",
+                base,
+            )
+        )
     story.append(_p(tables.rules.note(), base))
     story.append(
         _p(
@@ -367,7 +382,7 @@ def render_pdf(
                     for variable in variables:
                         if detail.status[i] == PUBLISHED:
                             chart_stats[variable].append(
-                                [float(detail.values[f"{variable}_{q}"][i]) for q in QUANTILE_NAMES]
+                                [float(detail.values[_stat(detail, variable, q)][i]) for q in QUANTILE_NAMES]
                             )
                         else:
                             chart_stats[variable].append(None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .stats import WageGuideline, market_position
+from .stats import QUANTILE_NAMES, WageGuideline, market_position
 
 # The cells tried for a group, finest first: (table, dims, label shown as the basis of comparison).
 CELL_PREFERENCE = (
@@ -46,13 +46,24 @@ def published_index(tables: Mapping[str, Mapping]) -> dict[str, dict[tuple, Mapp
     return index
 
 
-def find_cell(index, division, occupation, level, variable: str = "monthly"):
-    """The finest published cell with a 25th percentile of ``variable`` for the group, and its label."""
+def market_view(row: Mapping, variable: str, weighted: bool) -> dict:
+    """The figures of ``variable`` a booklet prints for a cell, under the plain names
+    (``monthly_p25``…): the weighted estimates (``monthly_wp25``…) when the survey was weighted."""
+    w = "w" if weighted else ""
+    return {f"{variable}_{s}": row.get(f"{variable}_{w}{s}") for s in (*QUANTILE_NAMES, "mean")}
+
+
+def find_cell(index, division, occupation, level, variable: str = "monthly", weighted: bool = False):
+    """The finest published cell with a 25th percentile of ``variable`` for the group (its figures
+    as :func:`market_view` gives them), and its label."""
     key_values = {"division": division, "occupation": occupation, "level": level}
     for name, dims, label in CELL_PREFERENCE:
         row = index.get(name, {}).get(tuple(key_values[d] for d in dims))
-        if row is not None and row.get(f"{variable}_p25") is not None:
-            return row, label
+        if row is None:
+            continue
+        view = market_view(row, variable, weighted)
+        if view[f"{variable}_p25"] is not None:
+            return view, label
     return None, ""
 
 
@@ -61,9 +72,12 @@ def compare_groups(
     division: str,
     tables: Mapping[str, Mapping],
     occupation_names: Mapping[str, str] | None = None,
+    *,
+    weighted: bool = False,
 ) -> list[dict]:
     """Per (occupation, level) group of ``(monthly pay, annual pay)`` pairs: the group's median of
-    each variable and where it sits in the published market cell (percentile rank, below P25).
+    each variable and where it sits in the published market cell (percentile rank, below P25);
+    against the weighted estimates when the booklet's survey was weighted, as the booklet prints.
 
     The annual comparison is left out (``annual_*`` None) for a group without annual pay."""
     index = published_index(tables)
@@ -80,7 +94,9 @@ def compare_groups(
             values = [float(p[k]) for p in pairs if p[k] is not None and not math.isnan(float(p[k]))]
             prefix = "" if variable == "monthly" else "annual_"
             pay = float(np.median(values)) if values else None
-            cell, basis = find_cell(index, division, occ, level, variable) if pay is not None else (None, "")
+            cell, basis = (
+                find_cell(index, division, occ, level, variable, weighted) if pay is not None else (None, "")
+            )
             if cell is not None:
                 position = market_position(cell, pay, variable=variable)
             else:

@@ -547,7 +547,13 @@ def market_comparison(user, ret, booklet):
     ):
         pay_rows.append((occ, level, float(base + allow + over), float(annual)))
         names[occ] = occ_name
-    return compare.compare_groups(compare.group_pay(pay_rows), ret.industry_id[:2], booklet.tables, names)
+    return compare.compare_groups(
+        compare.group_pay(pay_rows),
+        ret.industry_id[:2],
+        booklet.tables,
+        names,
+        weighted=bool(booklet.rules.get("weighted")),
+    )
 
 
 def latest_booklet(user):
@@ -585,7 +591,13 @@ def pay_table_comparison(user, enterprise, booklet, fileobj):
     ]
     groups = compare.group_pay(pay_rows)
     names = dict(Occupation.objects.filter(code__in={occ for occ, _ in groups}).values_list("code", "name"))
-    return report, compare.compare_groups(groups, enterprise.industry_id[:2], booklet.tables, names)
+    return report, compare.compare_groups(
+        groups,
+        enterprise.industry_id[:2],
+        booklet.tables,
+        names,
+        weighted=bool(booklet.rules.get("weighted")),
+    )
 
 
 # --- pools and visits --------------------------------------------------------------------------

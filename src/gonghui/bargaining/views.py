@@ -470,12 +470,14 @@ def _table_view(tables_json, name, guideline=None):
         return {"names": [], "rows": []}
     table = tables_json[name]
     dims = table["dims"]
+    first = table["rows"][0] if table["rows"] else {}
+    # a weighted survey's tables show its weighted estimates, as the booklet prints them
+    w = "w" if "monthly_wp50" in first else ""
     cols = []
     for var, var_label in (("monthly", "月工资"), ("annual", "年工资")):
         for col in ("mean", *stats.QUANTILE_NAMES):
             label = "平均数" if col == "mean" else stats.QUANTILE_LABELS[col]
-            cols.append((f"{var}_{col}", f"{var_label}{label}"))
-    first = table["rows"][0] if table["rows"] else {}
+            cols.append((f"{var}_{w}{col}", f"{var_label}{'（加权）' if w else ''}{label}"))
     growth_cols = [(c, f"{label}增长") for c, label in booklet.YOY_SHOWN if c in first]
     out = []
     for row in table["rows"]:

@@ -79,8 +79,10 @@ def test_pdf_chinese_text_is_extractable(tables):
     assert "月工资中位数" in text and "年工资中位数" in text
     detail = ts["division_occupation_level"]
     i = next(i for i in range(len(detail)) if detail.status[i] == 0)
+    # the survey is weighted: the booklet prints the weighted estimates and says so
+    assert ts.weighted and "按调查权数加权的估计值" in text
     for variable in ("monthly", "annual"):
-        assert f"{detail.values[f'{variable}_p50'][i]:,.0f}" in text, variable
+        assert f"{detail.values[f'{variable}_wp50'][i]:,.0f}" in text, variable
     # the font is embedded
     fonts = set()
     for page in reader.pages:

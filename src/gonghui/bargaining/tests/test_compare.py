@@ -74,3 +74,16 @@ def test_compare_groups_without_any_published_cell():
     out = compare_groups(group_pay([("A", "L", 3000.0, 36000.0)]), "30", {})
     assert out[0]["rank"] is None and out[0]["below_p25"] is None
     assert out[0]["note"] == "没有可比较的已公布数据"
+
+
+def test_weighted_booklets_are_compared_with_their_weighted_estimates():
+    row = _row({"occupation": "A", "level": "L"})
+    row.update({"monthly_wp10": 1000, "monthly_wp25": 2000, "monthly_wp50": 3000, "monthly_wp75": 4000})
+    row["monthly_wp90"] = 5000
+    tables = {"occupation_level": {"rows": [row]}}
+    groups = group_pay([("A", "L", 3250.0, None)])
+    plain = compare_groups(groups, "30", tables)[0]
+    weighted = compare_groups(groups, "30", tables, weighted=True)[0]
+    assert plain["below_p25"] is True and plain["p25"] == 3500
+    assert weighted["below_p25"] is False and weighted["p25"] == 2000
+    assert abs(weighted["rank"] - 0.5625) < 1e-9

@@ -681,3 +681,24 @@ class GrowthBesideGuidelineTest(TestCase):
         self.assertEqual(growth["本行业月工资中位数比上年"][1], "高于上线")
         self.assertIn("本镇街月工资中位数比上年", growth)
         self.assertContains(response, 'id="growth-vs-guideline"')
+
+
+def test_table_view_shows_weighted_estimates_of_a_weighted_survey():
+    from gonghui.bargaining.views import _table_view
+
+    row = {
+        "key": {"division": "30"},
+        "status": "published",
+        "enterprises": 5,
+        "employees": 50,
+        "monthly_p50": 4000.0,
+        "monthly_wp50": 4200.0,
+    }
+    view = _table_view({"division": {"title": "分行业", "dims": ["division"], "rows": [row]}}, "division")
+    k = view["cols"].index("月工资（加权）中位数")
+    assert view["rows"][0]["values"][k] == 4200.0
+    plain = dict(row)
+    del plain["monthly_wp50"]
+    view = _table_view({"division": {"title": "分行业", "dims": ["division"], "rows": [plain]}}, "division")
+    assert view["rows"][0]["values"][view["cols"].index("月工资中位数")] == 4000.0
+    assert view["growth_cols"] == []
