@@ -342,6 +342,31 @@ def assert_same_tables(a, b):
             assert np.array_equal(v, tb.values[k], equal_nan=True), (name, k)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.round(np.random.default_rng(2).lognormal(8.6, 0.6, 50000), 2),  # fen: radix sort
+        np.round(np.random.default_rng(3).uniform(0, 3e7, 20000), 2),  # wide range: 4 digits
+        np.full(1000, 4321.09),  # all equal
+        np.array([0.0, 0.01, 0.0, 1e12, 5.5]),
+        np.random.default_rng(4).lognormal(8.6, 0.6, 3000),  # not fen: argsort
+        np.array([3.0, np.nan, 1.0, -2.0]),
+    ],
+)
+def test_value_order_is_the_stable_argsort(values):
+    import gonghui.bargaining.stats as stats
+
+    rng = np.random.default_rng(5)
+    w = rng.uniform(0.5, 2.0, len(values))
+    pair = rng.integers(0, 99, len(values)).astype(np.int32)
+    order = np.argsort(values, kind="stable")
+    xw, pair_v = stats._value_sorted(values, w, pair)
+    assert np.array_equal(xw[:, 0], values[order], equal_nan=True)
+    assert np.array_equal(xw[:, 1], w[order]) and np.array_equal(pair_v, pair[order])
+    xv, pair_v = stats._value_sorted(values, None, pair)
+    assert xv.shape == (len(values), 1) and np.array_equal(xv[:, 0], values[order], equal_nan=True)
+
+
 def test_threads_give_the_same_tables(monkeypatch):
     """The two pay variables computed in two threads (large inputs) or one after the other give
     bit for bit the same tables."""
