@@ -430,6 +430,50 @@ def render_pdf(
             story.append(_p("图例：横线为低位数至高位数，方框为25分位至75分位，红色竖线为中位数。", small))
             story.append(PageBreak())
 
+    # regions: one line per town (or whatever the region dimension holds), published cells only
+    reg = tables.tables.get("region")
+    if reg is not None and len(reg) and any(reg.status == PUBLISHED):
+        story.append(_p("分区域工资水平", h1))
+        top = ["区域", "企业数", "职工数"]
+        head = ["", "", ""]
+        spans = [("SPAN", (c, 0), (c, 1)) for c in range(3)]
+        for j, variable in enumerate(variables):
+            top += [f"{VAR_SHORT[variable]}（元）", "", "", ""]
+            head += [QUANTILE_LABELS[q] for q in ("p25", "p50", "p75")] + ["平均数"]
+            spans.append(("SPAN", (3 + 4 * j, 0), (6 + 4 * j, 0)))
+        data = [top, head]
+        r_keys = reg.keys["region"].tolist()
+        order = sorted(range(len(reg)), key=lambda i: (reg.status[i] != PUBLISHED, str(r_keys[i])))
+        for i in order:
+            row = [_name(names, "region", r_keys[i])]
+            for j, variable in enumerate(variables):
+                cells = _row_cells(reg, i, variable)
+                if j == 0:
+                    row += cells[:2]
+                row += [cells[3], cells[4], cells[5], cells[-1]]
+            data.append(row)
+        rt = RLTable(data, repeatRows=2, colWidths=[92, 36, 40] + [46] * (4 * len(variables)))
+        rt.setStyle(
+            TableStyle(
+                [
+                    *grid_style,
+                    *spans,
+                    ("BACKGROUND", (0, 1), (-1, 1), colors.HexColor("#dde8f4")),
+                    ("ALIGN", (0, 0), (-1, 1), "CENTER"),
+                    ("ALIGN", (1, 2), (-1, -1), "RIGHT"),
+                ]
+            )
+        )
+        story += [
+            rt,
+            Spacer(1, 4),
+            _p(
+                f"注：按企业所在镇街汇总；“{SUPPRESSION_SYMBOL}”为按公布规则未公布的区域，其数据已计入全部样本。",
+                small,
+            ),
+            PageBreak(),
+        ]
+
     # benefits
     if benefits:
         story.append(_p("福利情况汇总", h1))

@@ -25,7 +25,10 @@ def tables():
         "annual_pay": np.round(pay * 13.2, 2),
         "weight": rng.uniform(1, 5, n),
     }
-    ents = {"division": np.where(np.arange(n_ent) < 36, 30, 13)}  # division 13: 4 enterprises only
+    ents = {
+        "division": np.where(np.arange(n_ent) < 36, 30, 13),  # division 13: 4 enterprises only
+        "region": np.where(np.arange(n_ent) % 2 == 0, "320923115", "320923116"),
+    }
     ts = compute_tables(rows, ents)
     benefits = summarize_benefits(
         ents["division"],
@@ -41,6 +44,7 @@ NAMES = {
     "division": {30: "非金属矿物制品业", 13: "农副食品加工业"},
     "occupation": {"6-28-01-01": "玻璃制品生产工"},
     "level": LEVELS,
+    "region": {"320923115": "益林镇", "320923116": "东沟镇"},
 }
 
 
@@ -71,6 +75,7 @@ def test_pdf_chinese_text_is_extractable(tables):
     assert "加权分位数采用 SAS 加权分位数定义" in text  # method page
     assert "非金属矿物制品业" in text and "玻璃制品生产工" in text
     assert "生产操作人员" in text and "中位数" in text
+    assert "分区域工资水平" in text and "益林镇" in text and "东沟镇" in text
     assert "福利情况汇总" in text and "高温津贴" in text
     assert "数据保密说明" in text and SUPPRESSION_SYMBOL in text
     assert "工资指导线：基准线7.0%" in text
