@@ -470,10 +470,21 @@ def _dense_codes(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
     return u, inv.reshape(-1)
 
 
+# (cell, enterprise) combinations are counted in an array over all possible combinations, without
+# sorting, up to this many possible combinations (or this many per pair).
+COUNT_MAX_SPACE = 1 << 20
+COUNT_MAX_SPACE_PER_PAIR = 2
+
+
 def _cell_enterprise(cpair, pair_ent, pair_n, n_ent):
     """The distinct (cell, enterprise) combinations of the pairs and their employees, in any order."""
     e = max(n_ent, 1)
     key = cpair * e + pair_ent
+    space = (int(cpair.max()) + 1) * e if len(cpair) else 0
+    if space <= max(COUNT_MAX_SPACE_PER_PAIR * len(key), COUNT_MAX_SPACE):  # count, no sort
+        counts = np.bincount(key, weights=pair_n, minlength=space)
+        ce_u = np.flatnonzero(counts)
+        return ce_u // e, ce_u % e, counts[ce_u].astype(np.int64)
     n_bits = max(1, int(pair_n.max()).bit_length()) if len(pair_n) else 1
     k_bits = max(1, int(key.max()).bit_length()) if len(key) else 1
     if k_bits + n_bits <= 62:  # one packed sort carries the counts along

@@ -380,6 +380,23 @@ def test_threads_give_the_same_tables(monkeypatch):
     assert_same_tables(threaded, compute_tables(rows, ents))
 
 
+def test_cell_enterprise_counts_equal_the_sorted_path(monkeypatch):
+    """(cell, enterprise) entries counted in a dense array or found by a packed sort give the
+    same tables (enterprise counts, dominance, suppression)."""
+    import gonghui.bargaining.stats as stats
+
+    rows, ents = make(n=8000, n_ent=70, seed=6)
+    dense = compute_tables(rows, ents)
+    monkeypatch.setattr(stats, "COUNT_MAX_SPACE", 0)
+    monkeypatch.setattr(stats, "COUNT_MAX_SPACE_PER_PAIR", 0)
+    calls = []
+    sorted_path = stats._cell_enterprise
+    monkeypatch.setattr(stats, "_cell_enterprise", lambda *a: calls.append(1) or sorted_path(*a))
+    monkeypatch.setattr(stats, "_dense_codes", lambda key, space: np.unique(key, return_inverse=True))
+    assert_same_tables(dense, compute_tables(rows, ents))
+    assert len(calls) >= 5
+
+
 def sas_exact(x, tenths, p):
     """The SAS weighted quantile in exact rational arithmetic: weights ``tenths / 10``."""
     from fractions import Fraction
