@@ -41,13 +41,21 @@ def serve(args):
 
     call_command("migrate", interactive=False)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from importlib import import_module
+
+    from django.conf import settings
     from django.db import connections
     from gunicorn.app.wsgiapp import run
 
+    # The URLconf imports every app's views (and their libraries): done here once, before gunicorn
+    # forks, instead of in each worker during its first requests.
+    import_module(settings.ROOT_URLCONF)
     # gunicorn forks its workers from this process: none may inherit the connection migrate opened.
     connections.close_all()
 
     sys.argv = ["gunicorn", "gonghui.wsgi:application", "--bind", args.bind, "--workers", str(args.workers)]
+    if args.threads > 1:
+        sys.argv += ["--threads", str(args.threads)]
     run()
 
 
@@ -69,6 +77,7 @@ def main(argv=None):
     p = sub.add_parser("serve", help="生产环境启动（配置取自环境变量）")
     p.add_argument("--bind", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
+    p.add_argument("--threads", type=int, default=1, help="每个进程的线程数（大于 1 时使用 gthread）")
     p.set_defaults(func=serve)
     p = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -151,7 +151,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, remembered per process for GONGHUI_AUTH_CACHE_SECONDS
+        "gonghui.core.permissions.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gonghui.core.permissions.ModelPermissions"],
@@ -174,7 +175,9 @@ SPECTACULAR_SETTINGS = {
 }
 # Swagger UI served from the app's own static files (drf-spectacular-sidecar): no CDN.
 INSTALLED_APPS.append("drf_spectacular_sidecar")
-SPECTACULAR_SETTINGS.update(SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR")
+SPECTACULAR_SETTINGS.update(
+    SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR"
+)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -184,6 +187,11 @@ if _env("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _env("REDIS_URL"),
     }
+
+# An API token's account, role, union and grants are read once per server process for this long:
+# a revoked token or a changed role takes effect within it in every process (at once in the one
+# that made the change).
+GONGHUI_AUTH_CACHE_SECONDS = float(_env("GONGHUI_AUTH_CACHE_SECONDS", "10"))
 
 # Largest upload we parse (Excel imports); bigger files are refused before parsing.
 GONGHUI_MAX_UPLOAD_BYTES = int(_env("GONGHUI_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

@@ -1,8 +1,11 @@
 """Shared REST plumbing: permission class, scoped viewsets whose writes go through services."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, viewsets
+from rest_framework.serializers import BaseSerializer
 
 from gonghui.core.scoping import scoped
 
@@ -15,6 +18,23 @@ def drf_errors(exc):
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     return exc
+
+
+class FieldsOnceMixin:
+    """For a ModelSerializer: its fields are introspected from the model once per class, not on
+    every request; each serializer instance gets its own shallow copies to bind (nested
+    serializers deep copies). Only for serializers whose fields do not depend on the request."""
+
+    def get_fields(self):
+        cls = type(self)
+        prototypes = cls.__dict__.get("_gonghui_field_prototypes")
+        if prototypes is None:
+            prototypes = super().get_fields()
+            cls._gonghui_field_prototypes = prototypes
+        return {
+            name: copy.deepcopy(field) if isinstance(field, BaseSerializer) else copy.copy(field)
+            for name, field in prototypes.items()
+        }
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
