@@ -5,21 +5,37 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gonghui.core import codes
-from gonghui.core.api import ScopedModelViewSet
+from gonghui.core.api import FieldsOnceMixin, ScopedModelViewSet
 from gonghui.core.tables import can_see_pii
 from gonghui.hotline import filtersets, services
 from gonghui.hotline.models import Ticket, TopicCategory
 from gonghui.orgs.models import Enterprise
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class EnterpriseField(serializers.PrimaryKeyRelatedField):
+    """An enterprise by key, read with its town and union in one plain query (see services)."""
+
+    def to_internal_value(self, data):
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = Enterprise._meta.pk.get_prep_value(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        enterprise = services.enterprise_for_intake(pk)
+        if enterprise is None:
+            self.fail("does_not_exist", pk_value=data)
+        return enterprise
+
+
+class TicketSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     """The phone is write-only in full; reads show it masked unless the user may see it."""
 
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
     # the enterprise comes with its town and union: intake reads both (town, dispatch by jurisdiction)
-    enterprise = serializers.PrimaryKeyRelatedField(
+    enterprise = EnterpriseField(
         label=Ticket._meta.get_field("enterprise").verbose_name,
-        queryset=Enterprise.objects.select_related("town", "union"),
+        queryset=Enterprise.objects.all(),
         required=False,
         allow_null=True,
     )
