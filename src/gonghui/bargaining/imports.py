@@ -507,6 +507,7 @@ class PayTableReport:
 
     rows: int = 0
     errors: list[excel.RowError] = field(default_factory=list)
+    flags: list[excel.RowError] = field(default_factory=list)
     checked: list[dict] = field(default_factory=list)
 
     @property
@@ -544,6 +545,11 @@ def read_pay_table(user, rnd, fileobj):
             report.checked.append(row)
     if report.errors:
         report.checked = []
+        return report
+    # the survey's review flags, shown to the chair (pay below the minimum wage is an argument too)
+    for line, names in sorted(checker.flags(report.checked).items()):
+        for name in names:
+            report.flags.append(excel.RowError(line, ROWS_SHEET, FLAG_LABELS[name]))
     return report
 
 

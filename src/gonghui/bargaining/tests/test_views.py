@@ -397,6 +397,9 @@ class ChairSeesOnlyOwnRowsTest(TestCase):
         self.assertTrue(row["below_p25"])
         self.assertTrue(row["annual_below_p25"])
         self.assertContains(response, 'id="below-p25"')
+        # six identical rows: the survey's duplicate flag is shown, the comparison still made
+        self.assertEqual({f.message for f in response.context["report"].flags}, {"与其他行完全相同"})
+        self.assertContains(response, 'id="paytable-flags"')
         # only published cells of the booklet were used
         published = {
             tuple(r["key"].values())
