@@ -695,18 +695,21 @@ def _wage_factors(user, case):
         if user.has_perm("bargaining.view_bookletversion")
         else BookletVersion.objects.none()
     )
-    booklet_obj = booklets.first()
+    year = (case.offer_on or services.today()).year
+    booklet_obj = booklets.filter(round__year=year).first() or booklets.first()
     division = town = None
     if case.enterprise_id:
         division, town = case.enterprise.industry_id[:2], case.enterprise.town_id
-    elif case.industry_id:
-        division = case.industry_id[:2]
+    else:
+        if case.industry_id:
+            division = case.industry_id[:2]
+        if case.union_id:
+            town = case.union.region_id  # a regional negotiation: the town of the union running it
     if booklet_obj is not None:
         out["booklet"] = booklet_obj
         out["market"] = _published_row(booklet_obj.tables, "division", "division", division)
         if town:
             out["region_market"] = _published_row(booklet_obj.tables, "region", "region", town)
-    year = (case.offer_on or services.today()).year
     guideline = services.guideline_at(case.union, year) if case.union_id else None
     if guideline is None and booklet_obj is not None:
         guideline = services.guideline_for(booklet_obj.round)
