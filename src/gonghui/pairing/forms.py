@@ -64,6 +64,37 @@ class PlanForm(ScopedModelForm):
         "use_federations",
     )
 
+    # The edit page groups the fields under these headings (pairing/plan_form.html).
+    sections = (
+        ("方案与范围", ("name", "scope_union", "towns")),
+        (
+            "大带小结对",
+            (
+                "max_distance_km",
+                "same_town",
+                "other_town_penalty",
+                "micro_threshold",
+                "mentor_min_headcount",
+                "capacity_base",
+                "capacity_staff_step",
+                "capacity_max",
+                "model_home_step",
+                "industry_penalty",
+                "keep_existing",
+            ),
+        ),
+        (
+            "联合工会、工会联合会",
+            (
+                "joint_min_members",
+                "joint_max_members",
+                "joint_max_staff",
+                "joint_max_distance_km",
+                "use_federations",
+            ),
+        ),
+    )
+
     class Meta:
         model = PairingPlan
         fields = ["name", "scope_union", "towns", "params"]
@@ -86,9 +117,11 @@ class PlanForm(ScopedModelForm):
             )
         for name in self.param_names:
             value = params[name]
-            self.initial.setdefault(
-                name, ",".join(str(x) for x in value) if isinstance(value, list) else value
-            )
+            if isinstance(value, list):
+                value = ",".join(str(x) for x in value)
+            elif isinstance(value, float) and value == int(value):
+                value = int(value)  # 15, not 15.0
+            self.initial.setdefault(name, value)
 
     def clean_industry_penalty(self):
         try:

@@ -403,6 +403,18 @@ def update_plan(user, plan, data):
         if towns is not None:
             plan.towns.set(towns)
         changes = audit.diff(before, plan_snapshot(plan))
+        stale = plan.status != PairingPlan.Status.DRAFT and any(
+            k.startswith("参数·") or k in ("scope_union", "towns") for k in changes
+        )
+        if stale:
+            # The stored answer was computed with the old parameters or scope: back to draft, to be
+            # run again (the run keeps the locked pairs, locked joint unions and exclusions).
+            plan.status = PairingPlan.Status.DRAFT
+            plan.summary = {}
+            plan.progress = 0
+            plan.message = "参数或范围已修改，请重新运行方案。"
+            plan.save(update_fields=["status", "summary", "progress", "message"])
+            changes = audit.diff(before, plan_snapshot(plan))
         audit.record(user, AuditEntry.Action.UPDATE, plan, changes=changes)
     return plan
 

@@ -69,6 +69,7 @@ class PlanDetailView(generic.ObjectDetailView):
 class PlanEditView(generic.ObjectEditView):
     model = PairingPlan
     form_class = forms.PlanForm
+    template_name = "pairing/plan_form.html"
     service_create = services.create_plan
     service_update = services.update_plan
 

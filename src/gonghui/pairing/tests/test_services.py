@@ -477,3 +477,23 @@ class JointUnionEditTest(PairingWorld):
             services.set_group_lead(self.cadre_a, plan, ju, self.micros_b[0])
         with self.assertRaises(PermissionDenied):
             services.dissolve_group(self.cadre_a, plan, ju)
+
+
+class StaleResultTest(PairingWorld):
+    def test_changing_parameters_of_a_solved_plan_sends_it_back_to_draft_and_a_run_keeps_the_locks(self):
+        plan = self.county_plan()
+        services.assign_mentor(self.admin, plan, self.micros_a[0], self.mentor_far)
+        services.update_plan(self.admin, plan, {"name": "全县方案（改名）"})
+        plan.refresh_from_db()
+        self.assertEqual(plan.status, PairingPlan.Status.SOLVED)  # a new name does not change the answer
+
+        services.update_plan(self.admin, plan, {"params": {"max_distance_km": 12}})
+        plan.refresh_from_db()
+        self.assertEqual(plan.status, PairingPlan.Status.DRAFT)
+        self.assertEqual(plan.summary, {})
+        entry = AuditEntry.objects.filter(action="update", object_id=str(plan.pk)).latest("id")
+        self.assertEqual(entry.changes["status"], ["已计算", "草稿"])
+
+        plan = services.run_plan(self.admin, plan)
+        self.assertEqual(plan.status, PairingPlan.Status.SOLVED)
+        self.assertEqual(plan.pairs.get(enterprise=self.micros_a[0]).mentor, self.mentor_far)

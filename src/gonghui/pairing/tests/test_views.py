@@ -351,6 +351,7 @@ class PlanEditingPagesTest(PairingWorld):
 
     def test_detail_compare_and_history_read_in_chinese(self):
         services.update_plan(self.cadre_b, self.plan_b, {"params": {"same_town": "required"}})
+        services.run_plan(self.cadre_b, self.plan_b)  # the change sent it back to draft
         self.client.force_login(self.cadre_b)
         response = self.client.get(reverse("pairing:plan_detail", args=[self.plan_b.pk]))
         self.assertContains(response, "必须同镇")
@@ -430,3 +431,17 @@ class PlanEditingAPITest(PairingWorld):
         )
         self.assertEqual(response.status_code, 403)
         self.assertTrue(self.plan_b.joint_unions.exists())
+
+
+class PlanFormPageTest(PairingWorld):
+    def test_every_field_is_shown_under_a_heading_and_none_in_english(self):
+        from gonghui.pairing.forms import PlanForm
+
+        form = PlanForm(user=self.cadre_a)
+        shown = {name for _title, names in PlanForm.sections for name in names}
+        self.assertEqual(shown, {f.name for f in form.visible_fields()})
+        self.client.force_login(self.cadre_a)
+        response = self.client.get(reverse("pairing:plan_add"))
+        self.assertContains(response, "联合工会、工会联合会")
+        self.assertNotContains(response, "Params")
+        self.assertContains(response, 'value="15"')  # the distance as a cadre writes it
