@@ -685,6 +685,15 @@ class GrowthBesideGuidelineTest(TestCase):
         self.assertIn("本镇街月工资中位数比上年", growth)
         self.assertContains(response, 'id="growth-vs-guideline"')
 
+    def test_regional_case_gets_its_towns_market_figures(self):
+        case = make_case(self.world.town_a, offer_on=date(2025, 4, 1))
+        self.client.force_login(make_user(self.world.town_a, role="town_cadre"))
+        response = self.client.get(reverse("bargaining:negotiationcase_detail", args=[case.pk]))
+        self.assertEqual(response.status_code, 200)
+        region_row = response.context["factors"]["region_market"]
+        self.assertEqual(region_row["key"]["region"], self.world.town_a.region_id)
+        self.assertEqual(region_row["enterprises"], 3)
+
 
 def test_table_view_shows_weighted_estimates_of_a_weighted_survey():
     from gonghui.bargaining.views import _table_view
