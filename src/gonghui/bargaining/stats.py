@@ -466,6 +466,17 @@ def _dense_codes(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
         present = np.bincount(key, minlength=space) > 0
         remap = np.cumsum(present) - 1
         return np.flatnonzero(present), remap[key]
+    n = len(key)
+    bits = max(1, int(n - 1).bit_length())
+    if space <= 1 << (63 - bits):  # one sort of a packed (key, position) int64, no argsort
+        packed = (np.asarray(key, dtype=np.int64) << bits) | np.arange(n, dtype=np.int64)
+        packed.sort()
+        k = packed >> bits
+        first = np.ones(n, dtype=bool)
+        first[1:] = k[1:] != k[:-1]
+        inv = np.empty(n, dtype=np.int64)
+        inv[packed & ((1 << bits) - 1)] = np.cumsum(first) - 1
+        return k[first], inv
     u, inv = np.unique(key, return_inverse=True)
     return u, inv.reshape(-1)
 

@@ -397,6 +397,16 @@ def test_cell_enterprise_counts_equal_the_sorted_path(monkeypatch):
     assert len(calls) >= 5
 
 
+@pytest.mark.parametrize(("n", "space"), [(0, 10**9), (1, 10**9), (5000, 10**9), (5000, 2**40), (5000, 3000)])
+def test_dense_codes_equal_numpy_unique(n, space):
+    import gonghui.bargaining.stats as stats
+
+    key = np.random.default_rng(n).integers(0, space, n)
+    u, inv = stats._dense_codes(key, space)
+    u2, inv2 = np.unique(key, return_inverse=True)
+    assert np.array_equal(u, u2) and np.array_equal(inv, inv2.reshape(-1))
+
+
 def sas_exact(x, tenths, p):
     """The SAS weighted quantile in exact rational arithmetic: weights ``tenths / 10``."""
     from fractions import Fraction
