@@ -409,6 +409,13 @@ class ChairSeesOnlyOwnRowsTest(TestCase):
         if row["basis"] == "本行业·职业·岗位等级":
             self.assertIn(("30", "6-28-01-01", "生产操作人员"), published)
 
+    def test_home_offers_the_pay_table_comparison_for_own_enterprise_only(self):
+        response = self.client.get(reverse("bargaining:home"))
+        self.assertEqual(list(response.context["paytable_enterprises"]), [self.own.enterprise])
+        self.assertContains(response, reverse("bargaining:paytable_compare", args=[self.own.enterprise_id]))
+        response = self.client.get(reverse("bargaining:enterprisereturn_compare", args=[self.own.pk]))
+        self.assertContains(response, 'id="paytable-link"')
+
     def test_pay_table_with_errors_lists_row_and_column(self):
         url = reverse("bargaining:paytable_compare", args=[self.own.enterprise_id])
         rows = self._low_rows(3)
