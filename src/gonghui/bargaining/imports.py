@@ -520,8 +520,22 @@ def pay_table_template(rnd):
     what a chair fills in to compare their own pay table with the market."""
     wb = load_workbook(io.BytesIO(template_workbook(rnd)))
     del wb[FACTS_SHEET]
-    help_ws = wb["填写说明"]
-    help_ws.append(["本表只用于与市场比较：上传后当场计算，不保存，也不作为调查数据上报。"])
+    del wb["填写说明"]
+    help_ws = wb.create_sheet("填写说明")
+    help_ws.append(["列名", "是否必填", "说明"])
+    for col in ROW_COLUMNS:
+        help_ws.append([col.header, "必填" if col.required else "选填", col.help])
+    for note in [
+        "",
+        "本表只用于与已公布的薪酬参考信息比较：上传后当场计算，不保存，也不作为工资调查数据上报。",
+        f"参照：{rnd}；岗位等级可填：" + "、".join(rnd.levels),
+        "月工资按基本工资、津贴补贴、加班工资之和比较；年工资按年工资总额比较。",
+        "本表不填姓名、身份证号等个人信息：每名职工一行。“职工工资”表第 2 行是示例，请删除或覆盖。",
+        "有错误时不作比较，页面列出出错的行和列。",
+    ]:
+        help_ws.append([note])
+    help_ws.column_dimensions["A"].width = 22
+    help_ws.column_dimensions["C"].width = 80
     return excel._bytes(wb)
 
 
