@@ -435,10 +435,14 @@ def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
     if arr.dtype.kind in "iub" and arr.size:
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo < 50_000_000:
-            shifted = arr.astype(np.int64) - lo
+            shifted = arr.astype(np.int64)
+            if lo:
+                shifted -= lo
             present = np.bincount(shifted, minlength=hi - lo + 1) > 0
-            mapping = np.cumsum(present) - 1
             labels = np.flatnonzero(present) + lo
+            if present.all():  # the codes are already dense
+                return shifted, labels.astype(arr.dtype)
+            mapping = np.cumsum(present) - 1
             return mapping[shifted], labels.astype(arr.dtype)
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.astype(np.int64).reshape(-1), labels
