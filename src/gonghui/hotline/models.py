@@ -549,3 +549,36 @@ class RateSettings(models.Model):
             satisfaction=self.satisfaction,
             satisfaction_weights={"满意": 1.0, "基本满意": self.basic_weight, "不满意": 0.0},
         )
+
+
+class ScheduledRun(models.Model):
+    """One run of a daily job (hotline/schedule.py) for one day: claimed by exactly one scheduler.
+
+    The (job, day) pair is unique, so two schedulers started together, or one restarted during the
+    day, never run a job twice for a day; a failed run is retried a few times, and a run whose
+    scheduler died is taken over once it is older than ``schedule.STALE_AFTER``.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    job = models.CharField(_("任务"), max_length=40)
+    day = models.DateField(_("日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=1)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    claimed_by = models.CharField(_("执行进程"), max_length=100, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务运行记录")
+        verbose_name_plural = _("定时任务运行记录")
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="hotline_scheduled_run_once")]
+
+    def __str__(self):
+        return f"{self.job} {self.day} {self.get_status_display()}"

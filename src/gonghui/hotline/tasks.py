@@ -1,7 +1,8 @@
 """Background work of the hotline (django_tasks; run by `gonghui manage db_worker`).
 
-Schedule both daily (cron or a systemd timer calling `gonghui manage shell -c ...enqueue()`):
-`check_overdue` flags late tickets and escalates them; `early_warning` runs the detector.
+`check_overdue` flags late tickets and escalates them; `early_warning` runs the detector. Both run
+once a day through `gonghui manage run_daily_jobs` (hotline/schedule.py), which records each run
+so that it happens once per day; these tasks are for running one on demand in the worker.
 """
 
 from django_tasks import task
