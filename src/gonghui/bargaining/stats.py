@@ -367,9 +367,12 @@ def _fen_kernel(v, out):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def _radix_sort_kernel(key, lo, w, pair_of_row, digit_bits, n_digits, xw, pair_v):  # pragma: no cover
-    # Stable LSD radix sort of the non-negative integer keys (fen - lo), row numbers carried
-    # along; then row j of the value order: value (key + lo) / 100, weight, pair.
+def _radix_sort_kernel(
+    key, key_b, idx_a, idx_b, lo, w, pair_of_row, digit_bits, n_digits, xw, pair_v
+):  # pragma: no cover
+    # Stable LSD radix sort of the non-negative integer keys (fen - lo; ``key`` is overwritten),
+    # row numbers carried along (``key_b``, ``idx_a``, ``idx_b``: buffers); then row j of the
+    # value order: value (key + lo) / 100, weight, pair.
     n = len(key)
     nb = 1 << digit_bits
     mask = nb - 1
@@ -378,13 +381,10 @@ def _radix_sort_kernel(key, lo, w, pair_of_row, digit_bits, n_digits, xw, pair_v
         k = key[i]
         for d in range(n_digits):
             counts[d, (k >> (d * digit_bits)) & mask] += 1
-    src_k = key
-    src_i = np.arange(n)
-    dst_k = np.empty(n, dtype=np.int64)
-    dst_i = np.empty(n, dtype=np.int64)
+    off = np.empty(nb, dtype=np.int64)
+    src_k, dst_k, src_i, dst_i = key, key_b, idx_a, idx_b
     for d in range(n_digits):
         shift = d * digit_bits
-        off = np.empty(nb, dtype=np.int64)
         total = 0
         for b in range(nb):
             off[b] = total
@@ -395,15 +395,9 @@ def _radix_sort_kernel(key, lo, w, pair_of_row, digit_bits, n_digits, xw, pair_v
             p = off[b]
             off[b] = p + 1
             dst_k[p] = k
-            dst_i[p] = src_i[i]
-        if d == 0:
-            src_k = dst_k
-            src_i = dst_i
-            dst_k = np.empty(n, dtype=np.int64)
-            dst_i = np.empty(n, dtype=np.int64)
-        else:
-            src_k, dst_k = dst_k, src_k
-            src_i, dst_i = dst_i, src_i
+            dst_i[p] = i if d == 0 else src_i[i]
+        src_k, dst_k = dst_k, src_k
+        src_i, dst_i = dst_i, src_i
     weighted = xw.shape[1] > 1
     for j in range(n):
         i = src_i[j]
@@ -794,7 +788,20 @@ def _value_sorted(v, w, pair_of_row):
         fen -= lo
         bits = max(1, int(fen.max()).bit_length())
         n_digits = -(-bits // 11)
-        _radix_sort_kernel(fen, lo, w_in, pair_of_row, -(-bits // n_digits), n_digits, xw, pair_v)
+        idx = np.empty((2, n), dtype=np.int32 if n < 2**31 else np.int64)
+        _radix_sort_kernel(
+            fen,
+            np.empty_like(fen),
+            idx[0],
+            idx[1],
+            lo,
+            w_in,
+            pair_of_row,
+            -(-bits // n_digits),
+            n_digits,
+            xw,
+            pair_v,
+        )
     else:
         order = np.argsort(v, kind="stable")
         _gather_kernel(order, np.take(v, order), w_in, pair_of_row, xw, pair_v)
