@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -137,6 +138,7 @@ class EditSerializer(serializers.Serializer):
         "lock": "锁定/解锁结对（pair, locked）",
         "exclude": "排除企业（enterprise, note）",
         "include": "恢复纳入（enterprise）",
+        "group_create": "新建联合工会或工会联合会（enterprises, kind）",
         "group_move": "并入联合工会（enterprise, joint_union）",
         "group_remove": "移出联合工会（joint_union, enterprise）",
         "group_lead": "更换龙头企业（joint_union, enterprise）",
@@ -146,6 +148,10 @@ class EditSerializer(serializers.Serializer):
 
     action = serializers.ChoiceField(choices=list(ACTIONS.items()))
     enterprise = serializers.IntegerField(required=False)
+    enterprises = serializers.ListField(child=serializers.IntegerField(), required=False)
+    kind = serializers.ChoiceField(
+        choices=PlannedJointUnion.Kind.choices, required=False, default=PlannedJointUnion.Kind.JOINT
+    )
     mentor = serializers.IntegerField(required=False)
     pair = serializers.IntegerField(required=False)
     joint_union = serializers.IntegerField(required=False)
@@ -157,6 +163,7 @@ class EditSerializer(serializers.Serializer):
         "lock": ("pair",),
         "exclude": ("enterprise",),
         "include": ("enterprise",),
+        "group_create": ("enterprises",),
         "group_move": ("enterprise", "joint_union"),
         "group_remove": ("enterprise", "joint_union"),
         "group_lead": ("enterprise", "joint_union"),
@@ -256,6 +263,12 @@ class PlanViewSet(ScopedModelViewSet):
         def enterprise():
             return get_object_or_404(scoped(Enterprise.objects.all(), user), pk=d["enterprise"])
 
+        def enterprises():
+            found = list(scoped(Enterprise.objects.all(), user).filter(pk__in=d["enterprises"]))
+            if len(found) != len(set(d["enterprises"])):
+                raise Http404
+            return found
+
         def group():
             return get_object_or_404(plan.joint_unions, pk=d["joint_union"])
 
@@ -271,6 +284,7 @@ class PlanViewSet(ScopedModelViewSet):
             ),
             "exclude": lambda: services.exclude_enterprise(user, plan, enterprise(), d["note"]),
             "include": lambda: services.include_enterprise(user, plan, enterprise()),
+            "group_create": lambda: services.create_group(user, plan, enterprises(), d["kind"]),
             "group_move": lambda: services.move_to_group(user, plan, enterprise(), group()),
             "group_remove": lambda: services.remove_from_group(user, plan, group(), enterprise()),
             "group_lead": lambda: services.set_group_lead(user, plan, group(), enterprise()),

@@ -3,7 +3,7 @@ from django import forms
 from gonghui.core.scoping import scoped
 from gonghui.orgs.forms import ScopedModelForm
 from gonghui.orgs.models import Region, UnionOrg
-from gonghui.pairing.models import PairingPlan, default_params
+from gonghui.pairing.models import PairingPlan, PlannedJointUnion, default_params
 from gonghui.pairing.services import PARAM_HELP, SAME_TOWN_LABELS
 
 SAME_TOWN_CHOICES = list(SAME_TOWN_LABELS.items())
@@ -150,6 +150,21 @@ class ExcludeForm(forms.Form):
 
 class EnterpriseForm(forms.Form):
     enterprise = forms.IntegerField(label="企业")
+
+
+class IdsField(forms.TypedMultipleChoiceField):
+    """Ids of any objects: the view resolves them in the user's jurisdiction, the service checks them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, choices=(), **kwargs)
+
+    def valid_value(self, value):
+        return str(value).isdigit()
+
+
+class GroupCreateForm(forms.Form):
+    enterprises = IdsField(label="企业")
+    kind = forms.ChoiceField(label="形式", choices=PlannedJointUnion.Kind.choices)
 
 
 class GroupMoveForm(forms.Form):

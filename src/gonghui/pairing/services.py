@@ -7,6 +7,7 @@ re-solving makes a new version that keeps the locked pairs and the exclusions. A
 real relationships in orgs through orgs.services, so they are audited like any other change.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -726,6 +727,48 @@ def _require_editable(user, plan, action="change"):
         raise ValidationError("只有已计算、未批准的方案可以人工调整。")
 
 
+def recount(plan):
+    """The plan's summary from its rows as they are after manual changes (the engine's figures —
+    total cost, solve time — stay those of the last run)."""
+    summary = dict(plan.summary or {})
+    pairs = plan.pairs.count()
+    groups = list(plan.joint_unions.annotate(n=Count("members")).values_list("kind", "n"))
+    joint = [n for kind, n in groups if kind == PlannedJointUnion.Kind.JOINT]
+    fed = [n for kind, n in groups if kind != PlannedJointUnion.Kind.JOINT]
+    unassigned = plan.unassigned.count()
+    covered = pairs + sum(joint) + sum(fed)
+    total = covered + unassigned
+    summary.update(
+        micro_total=total,
+        pairs=pairs,
+        locked=plan.pairs.filter(locked=True).count(),
+        joint_unions=len(joint),
+        joint_members=sum(joint),
+        federations=len(fed),
+        federation_members=sum(fed),
+        unassigned=unassigned,
+        covered=covered,
+        rate=round(100 * covered / total, 1) if total else 100.0,
+    )
+    PairingPlan.objects.filter(pk=plan.pk).update(summary=summary)
+    plan.summary = summary
+    return summary
+
+
+def _recounts(fn):
+    """Manual changes keep the plan's summary (the detail page's figures) true to its rows."""
+
+    @functools.wraps(fn)
+    def wrapper(user, target, *args, **kwargs):
+        plan = target if isinstance(target, PairingPlan) else target.plan
+        with transaction.atomic():
+            result = fn(user, target, *args, **kwargs)
+            recount(plan)
+        return result
+
+    return wrapper
+
+
 def _in_plan(plan, enterprise):
     return (
         plan.pairs.filter(enterprise=enterprise).exists()
@@ -819,6 +862,7 @@ def _take_out(user, plan, enterprise, params, keep_in=None):
     plan.unassigned.filter(enterprise=enterprise).delete()
 
 
+@_recounts
 def assign_mentor(user, plan, enterprise, mentor):
     """Move an enterprise of the plan to `mentor` (from another mentor, a joint union or unassigned).
 
@@ -869,6 +913,7 @@ def assign_mentor(user, plan, enterprise, mentor):
     return pair
 
 
+@_recounts
 def set_locked(user, pair, locked):
     _require_editable(user, pair.plan)
     before = _audit_snapshot(pair)
@@ -888,6 +933,7 @@ def set_locked(user, pair, locked):
 # --- joint unions and federations: membership and lead ----------------------------------------------
 
 
+@_recounts
 def move_to_group(user, plan, enterprise, ju):
     """Put an enterprise of the plan into a proposed joint union / federation (from a mentor, another
     group or unassigned), within the engine's bounds. The group is locked: re-solving keeps it."""
@@ -938,6 +984,65 @@ def move_to_group(user, plan, enterprise, ju):
     return ju
 
 
+@_recounts
+def create_group(user, plan, enterprises, kind=PlannedJointUnion.Kind.JOINT):
+    """A new joint union (or federation around a core able to form its own union) of enterprises the
+    cadre chose, e.g. ones that opted in although a mentor was in reach. The engine's bounds apply;
+    the members leave their pairs / groups; the group is locked so that re-solving keeps it."""
+    _require_editable(user, plan)
+    enterprises = sorted({e.pk: e for e in enterprises}.values(), key=lambda e: e.pk)
+    params = plan_params(plan)
+    own = int(params["own_union_threshold"])
+    probe = PlannedJointUnion(plan=plan, kind=kind)
+    low, high, max_staff = _group_bounds(probe, params)
+    label = probe.get_kind_display()
+    for e in enterprises:
+        if not _in_plan(plan, e):
+            raise ValidationError({"enterprises": f"{e.name}不在本方案中。"})
+        if plan.exclusions.filter(enterprise=e).exists():
+            raise ValidationError({"enterprises": f"{e.name}已被排除；请先恢复纳入。"})
+    if not low <= len(enterprises) <= high:
+        raise ValidationError(f"{label}需要 {low}–{high} 家企业，选择了 {len(enterprises)} 家。")
+    towns = {e.town_id for e in enterprises}
+    if len(towns) > 1:
+        raise ValidationError(f"{label}只能由同一镇街的企业组成，所选企业分属 {len(towns)} 个镇街。")
+    big = [e for e in enterprises if e.headcount >= own]
+    if kind == PlannedJointUnion.Kind.JOINT:
+        if big:
+            raise ValidationError(
+                f"{'、'.join(e.name for e in big)}职工达到《工会法》第十一条规定的 {own} 人，"
+                f"应单独建立工会委员会，不能并入联合工会。"
+            )
+        lead = None
+    else:
+        if len(big) != 1:
+            raise ValidationError(
+                f"工会联合会要以一家能单独建会（职工 {own} 人及以上）的企业为核心，其余为小微企业；"
+                f"所选企业中有 {len(big)} 家达到 {own} 人。"
+            )
+        lead = big[0]
+    staff = sum(e.headcount for e in enterprises)
+    if max_staff is not None and staff > max_staff:
+        raise ValidationError(
+            f"所选企业职工共 {staff} 人，超过联合工会上限 {max_staff} 人（参数“{PARAM_LABELS['joint_max_staff']}”）。"
+        )
+    with transaction.atomic():
+        for e in enterprises:
+            _take_out(user, plan, e, params)
+        first = lead or max(enterprises, key=lambda e: (e.headcount, -e.pk))
+        ju = PlannedJointUnion(plan=plan, kind=kind, town_id=first.town_id, lead=first)
+        _refresh_group(ju, enterprises, lead=lead)
+        audit.record(
+            user,
+            AuditEntry.Action.CREATE,
+            ju,
+            changes=_created(_group_snapshot(ju)),
+            note=f"人工新建{label}：{ju.name}",
+        )
+    return ju
+
+
+@_recounts
 def remove_from_group(user, plan, ju, enterprise):
     """Take an enterprise out of a proposed group; it waits (unassigned) for a mentor, another group
     or the next solve. The group keeps the engine's lower bound and is locked."""
@@ -1002,6 +1107,7 @@ def set_group_locked(user, plan, ju, locked):
     return ju
 
 
+@_recounts
 def dissolve_group(user, plan, ju):
     """Dissolve a proposed group: its members wait (unassigned) for another placement or the next solve."""
     _require_editable(user, plan)
@@ -1039,6 +1145,7 @@ def _excluded_text(note):
     return f"已被排除在本次结对之外{('：' + note) if note else ''}"[:300]
 
 
+@_recounts
 def exclude_enterprise(user, plan, enterprise, note=""):
     """Leave an enterprise out of the plan (and of its later versions), with the reason why."""
     _require_editable(user, plan)
@@ -1076,6 +1183,7 @@ def exclude_enterprise(user, plan, enterprise, note=""):
     return exclusion
 
 
+@_recounts
 def include_enterprise(user, plan, enterprise):
     """Undo an exclusion: the enterprise is back in the plan, waiting for a placement or the next solve."""
     _require_editable(user, plan)

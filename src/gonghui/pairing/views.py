@@ -7,6 +7,7 @@ from urllib.parse import unquote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -273,6 +274,21 @@ def group_move(request, pk):
     enterprise = _enterprise(request, form.cleaned_data["enterprise"])
     ju = get_object_or_404(plan.joint_unions, pk=form.cleaned_data["joint_union"])
     return _edit(request, plan, services.move_to_group, enterprise, ju)
+
+
+@login_required
+@require_POST
+def group_create(request, pk):
+    plan = _plan(request, pk)
+    form = forms.GroupCreateForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业和组建形式。")
+    enterprises = list(
+        scoped(Enterprise.objects.all(), request.user).filter(pk__in=form.cleaned_data["enterprises"])
+    )
+    if len(enterprises) != len(set(form.cleaned_data["enterprises"])):
+        raise Http404
+    return _edit(request, plan, services.create_group, enterprises, form.cleaned_data["kind"])
 
 
 def _group_action(request, pk, ju_pk):

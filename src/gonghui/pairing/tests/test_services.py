@@ -497,3 +497,69 @@ class StaleResultTest(PairingWorld):
         plan = services.run_plan(self.admin, plan)
         self.assertEqual(plan.status, PairingPlan.Status.SOLVED)
         self.assertEqual(plan.pairs.get(enterprise=self.micros_a[0]).mentor, self.mentor_far)
+
+
+class NewJointUnionTest(PairingWorld):
+    def test_paired_enterprises_that_opt_in_form_a_new_joint_union_kept_by_resolving(self):
+        plan = self.county_plan()
+        ju = services.create_group(self.admin, plan, self.micros_a)
+        self.assertEqual(set(ju.members.all()), set(self.micros_a))
+        self.assertEqual(ju.lead, max(self.micros_a, key=lambda e: e.headcount))
+        self.assertTrue(ju.locked and ju.manual)
+        self.assertFalse(plan.pairs.filter(enterprise__in=self.micros_a).exists())
+        entry = AuditEntry.objects.get(action="create", content_type__model="plannedjointunion")
+        self.assertIn("人工新建联合工会", entry.note)
+        self.assertEqual(entry.parent_object_id, str(plan.pk))
+        again = services.resolve_plan(self.admin, plan)
+        self.assertEqual(
+            set(again.joint_unions.get(members=self.micros_a[0]).members.all()), set(self.micros_a)
+        )
+        self.assertFalse(again.pairs.filter(enterprise__in=self.micros_a).exists())
+
+    def test_a_new_joint_union_keeps_the_bounds(self):
+        plan = self.county_plan()
+        with self.assertRaisesMessage(ValidationError, "需要 3–10 家企业"):
+            services.create_group(self.admin, plan, self.micros_a[:2])
+        with self.assertRaisesMessage(ValidationError, "同一镇街"):
+            services.create_group(self.admin, plan, [*self.micros_a[:2], self.micros_b[0]])
+        big = make_enterprise(self.world.town_a, TOWN_A, headcount=30, lng=119.70, lat=33.75)
+        fourth = make_enterprise(
+            self.world.town_b, TOWN_B, headcount=7, lng=119.41, lat=33.50, industry="5211"
+        )
+        plan = self.county_plan()  # town B: one joint union of four
+        with self.assertRaisesMessage(ValidationError, "《工会法》第十一条"):
+            services.create_group(self.admin, plan, [*self.micros_a[:2], big])
+        self.assertEqual(plan.joint_unions.get(members=fourth).members.count(), 4)
+        # Taking three of its four members would leave it below its minimum.
+        with self.assertRaisesMessage(ValidationError, "少于联合工会最少的 3 家"):
+            services.create_group(self.admin, plan, self.micros_b)
+        self.assertEqual(plan.joint_unions.get(members=fourth).members.count(), 4)  # nothing half-done
+
+    def test_a_federation_needs_exactly_one_core_able_to_form_its_own_union(self):
+        core = make_enterprise(self.world.town_a, TOWN_A, headcount=30, lng=119.70, lat=33.75)
+        plan = self.county_plan()
+        with self.assertRaisesMessage(ValidationError, "为核心"):
+            services.create_group(self.admin, plan, self.micros_a[:2], PlannedJointUnion.Kind.FEDERATION)
+        fed = services.create_group(
+            self.admin, plan, [core, self.micros_a[0]], PlannedJointUnion.Kind.FEDERATION
+        )
+        self.assertEqual(fed.lead, core)
+        self.assertIn("工会联合会", fed.name)
+
+
+class SummaryTest(PairingWorld):
+    def test_manual_changes_keep_the_summary_true_to_the_rows(self):
+        plan = self.county_plan()
+        before = dict(plan.summary)
+        services.exclude_enterprise(self.admin, plan, self.micros_a[2], "已注销")
+        plan.refresh_from_db()
+        s = plan.summary
+        self.assertEqual(s["unassigned"], before["unassigned"] + 1)
+        self.assertEqual(s["pairs"], before["pairs"] - 1)
+        self.assertEqual(s["micro_total"], before["micro_total"])
+        self.assertEqual(s["rate"], round(100 * (before["covered"] - 1) / before["micro_total"], 1))
+        services.dissolve_group(self.admin, plan, plan.joint_unions.get())
+        plan.refresh_from_db()
+        self.assertEqual((plan.summary["joint_unions"], plan.summary["joint_members"]), (0, 0))
+        self.assertEqual(plan.summary["covered"], before["covered"] - 1 - 3)
+        self.assertEqual(plan.summary["total_cost"], before["total_cost"])  # the engine's figure stays

@@ -312,6 +312,18 @@ class PlanEditingPagesTest(PairingWorld):
         self.assertFalse(self.plan_b.joint_unions.exists())
         self.assertEqual(self.plan_b.unassigned.filter(reason="manual").count(), 3)
 
+    def test_a_new_joint_union_from_chosen_enterprises(self):
+        self.client.force_login(self.cadre_a)
+        response = self.post(
+            "group_create",
+            self.plan_a.pk,
+            data={"enterprises": [e.pk for e in self.micros_a], "kind": "joint"},
+        )
+        self.assertContains(response, "人工调整：3 家企业")
+        self.assertEqual(set(self.plan_a.joint_unions.get().members.all()), set(self.micros_a))
+        response = self.post("group_create", self.plan_a.pk, data={"enterprises": [self.micros_a[0].pk]})
+        self.assertContains(response, "请选择企业和组建形式")
+
     def test_moving_into_a_joint_union_of_another_town_is_refused_with_the_reason(self):
         plan = services.run_plan(
             self.admin,
@@ -330,6 +342,7 @@ class PlanEditingPagesTest(PairingWorld):
         b, ju = self.plan_b.pk, self.ju_b.pk
         e = {"enterprise": self.micros_b[0].pk}
         for name, args, data in [
+            ("group_create", (b,), {"enterprises": [x.pk for x in self.micros_b], "kind": "joint"}),
             ("plan_include", (b,), e),
             ("group_move", (b,), {**e, "joint_union": ju}),
             ("group_remove", (b, ju), e),
@@ -413,6 +426,28 @@ class PlanEditingAPITest(PairingWorld):
         response = client.post(self.url("edit"), {"action": "group_dissolve"}, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertIn("joint_union", response.json())
+
+    def test_a_new_joint_union_through_the_api(self):
+        client = api_client(self.cadre_b)
+        response = client.post(
+            self.url("edit"), {"action": "group_dissolve", "joint_union": self.ju_b.pk}, format="json"
+        )
+        self.assertEqual(response.status_code, 200)
+        response = client.post(
+            self.url("edit"),
+            {"action": "group_create", "enterprises": [e.pk for e in self.micros_b], "kind": "joint"},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["summary"]["joint_unions"], 1)  # the plan's summary is the engine's
+        self.assertEqual(set(self.plan_b.joint_unions.get().members.all()), set(self.micros_b))
+        other = make_enterprise(self.world.town_a, TOWN_A, headcount=5)
+        response = client.post(
+            self.url("edit"),
+            {"action": "group_create", "enterprises": [self.micros_b[0].pk, other.pk]},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 404)  # an enterprise outside the cadre's town
 
     def test_another_towns_cadre_is_refused(self):
         client = api_client(self.cadre_a)
