@@ -556,7 +556,10 @@ def compute_tables(
     n_occ, n_lvl = len(occ_labels), len(lvl_labels)
 
     # ---- the pair table: (enterprise, occupation, level) -> counts and sums
-    pair_full = (ent * n_occ + occ_codes) * n_lvl + lvl_codes
+    pair_full = ent * n_occ  # in place from here: one array of 10 million rows, not four
+    pair_full += occ_codes
+    pair_full *= n_lvl
+    pair_full += lvl_codes
     pair_space = n_ent * n_occ * n_lvl
     if pair_space <= 50_000_000:
         counts_full = np.bincount(pair_full, minlength=pair_space)
