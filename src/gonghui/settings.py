@@ -171,7 +171,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # One name for a choice set that several fields share, so the schema (and check --deploy) is clean.
-    "ENUM_NAME_OVERRIDES": {"NegotiationPartyEnum": [("workers", "职工方"), ("employer", "企业方")]},
+    "ENUM_NAME_OVERRIDES": {
+        "NegotiationPartyEnum": [("workers", "职工方"), ("employer", "企业方")],
+        "PlannedGroupKindEnum": "gonghui.pairing.models.PlannedJointUnion.Kind",
+    },
 }
 # Swagger UI served from the app's own static files (drf-spectacular-sidecar): no CDN.
 INSTALLED_APPS.append("drf_spectacular_sidecar")

@@ -65,8 +65,23 @@ class AuditEntry(models.Model):
                 except Exception:  # noqa: BLE001 - a field removed since the entry was written
                     pass
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            rows.append((label, before, after))
+            rows.append((label, readable(before), readable(after)))
         return rows
+
+
+def readable(value):
+    """A stored value as a history page shows it: structured values (a plan's parameters, a
+    booklet's rules) as "key：value" pairs instead of a Python dict, booleans as 是/否, and
+    nothing (None, "") as None so the page prints a dash (while 0 stays 0)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value == "":
+        return None
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{readable(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple):
+        return "、".join(str(readable(v)) for v in value) or "—"
+    return value
 
 
 class OfficialDay(models.Model):

@@ -60,3 +60,13 @@ def test_inside_a_request_every_call_gets_the_same_id_and_the_response_names_it(
     response = RequestIdMiddleware(view)(RequestFactory().get("/"))
     assert seen[0] == seen[1] == response["X-Request-Id"]
     assert audit.request_id_var.get() is None  # reset after the request
+
+
+def test_history_shows_structured_values_as_pairs_not_python_dicts():
+    from gonghui.core.models import readable
+
+    assert readable({"min_enterprises": 3, "p10_p90": True}) == "min_enterprises：3；p10_p90：是"
+    assert readable(["甲", "乙"]) == "甲、乙"
+    assert readable({}) == "—"
+    assert readable(None) is None and readable("") is None
+    assert readable(0) == 0 and readable("x") == "x"
