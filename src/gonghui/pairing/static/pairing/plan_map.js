@@ -13,7 +13,7 @@ document.addEventListener("DOMContentLoaded", function () {
             itemStyle: { color: "#d62728" } }, coord),
     merge({ name: "结对企业", type: "scatter", symbolSize: 5, data: data.micros,
             itemStyle: { color: "#1f77b4" } }, coord),
-    merge({ name: "未覆盖", type: "scatter", symbol: "path://M0,0L10,10M10,0L0,10", symbolSize: 7,
+    merge({ name: "未覆盖", type: "scatter", symbol: "path://M2,0L5,3L8,0L10,2L7,5L10,8L8,10L5,7L2,10L0,8L3,5L0,2Z", symbolSize: 8,
             data: data.uncovered, itemStyle: { color: "#555", borderColor: "#555" } }, coord)
   ];
   data.clusters.forEach(function (c, k) {
