@@ -121,16 +121,34 @@ def delete_venue(user, venue):
 # --- mentor links (written by pairing plans on approval) --------------------------------------------
 
 
-def link_mentor(user, mentor, enterprise, since, source_plan=""):
-    """Make `mentor` the active mentor of `enterprise`, ending any earlier link, audited."""
-    require_perm(user, MentorLink, "add")
+def end_mentor_links(user, enterprise, note=""):
+    """End the active mentor link of `enterprise` (it joined a joint union, say), audited.
+    Returns how many links were ended (0 or 1)."""
+    require_perm(user, MentorLink, "change")
     check_in_scope(user, enterprise.union)
+    ended = 0
     with transaction.atomic():
         for old in MentorLink.objects.filter(enterprise=enterprise, active=True).select_for_update():
             before = audit.snapshot(old)
             old.active = False
             old.save(update_fields=["active"])
-            audit.record(user, AuditEntry.Action.UPDATE, old, changes=audit.diff(before, audit.snapshot(old)))
+            audit.record(
+                user,
+                AuditEntry.Action.UPDATE,
+                old,
+                changes=audit.diff(before, audit.snapshot(old)),
+                note=note,
+            )
+            ended += 1
+    return ended
+
+
+def link_mentor(user, mentor, enterprise, since, source_plan=""):
+    """Make `mentor` the active mentor of `enterprise`, ending any earlier link, audited."""
+    require_perm(user, MentorLink, "add")
+    check_in_scope(user, enterprise.union)
+    with transaction.atomic():
+        end_mentor_links(user, enterprise)
         link = MentorLink.objects.create(
             mentor=mentor, enterprise=enterprise, since=since, source_plan=source_plan
         )

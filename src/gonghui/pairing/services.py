@@ -1313,6 +1313,8 @@ def approve_plan(user, plan):
                 },
             )
             for enterprise in ju.members.select_related("union"):
+                # a joint union replaces mentoring: one form of coverage per enterprise
+                org_services.end_mentor_links(user, enterprise, note=f"加入{ju.name}（{source}）")
                 org_services.update_enterprise(user, enterprise, {"union": org})
             ju.created_union = org
             ju.save(update_fields=["created_union"])

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from gonghui.core.models import AuditEntry
 from gonghui.core.testing import TOWN_A, TOWN_B, build_world, make_enterprise, make_union, make_user
@@ -242,6 +243,26 @@ class ApprovalTest(PairingWorld):
         after, total = services.coverage_by_town(self.admin)
         self.assertGreater(sum(r["covered"] for r in after), sum(r["covered"] for r in before))
         self.assertEqual(total["gap"], total["total"] - total["covered"])
+
+    def test_an_enterprise_joining_a_joint_union_leaves_its_mentor(self):
+        from gonghui.orgs import services as org_services
+
+        plan = self.county_plan()
+        mentored = self.micros_b[0]
+        self.assertIn(mentored, plan.joint_unions.get().members.all())
+        # linked to a mentor in orgs after the plan was computed (or moved into the group by hand)
+        link = org_services.link_mentor(self.admin, self.mentor_far, mentored, timezone.localdate())
+
+        services.approve_plan(self.admin, plan)
+
+        link.refresh_from_db()
+        self.assertFalse(link.active)
+        self.assertFalse(MentorLink.objects.filter(enterprise=mentored, active=True).exists())
+        ended = AuditEntry.objects.get(
+            action="update", content_type__model="mentorlink", object_id=str(link.pk)
+        )
+        self.assertEqual(ended.changes["active"], [True, False])
+        self.assertIn("加入", ended.note)
 
     def test_existing_links_are_kept_and_not_written_twice(self):
         services.approve_plan(self.admin, self.county_plan())
