@@ -22,9 +22,11 @@ start-up in that process (about 0.5-1 s: the compiled kernels are loaded from ``
 the very first run on a machine also compiles them, a few seconds more). The same line also
 gives ``warm_seconds`` / ``warm_cpu_seconds``, a second call on the same rows in the same
 process (what every later computation in a running server costs), and ``phases``: wall and
-thread-CPU seconds of each phase of the first call (``setup``: pair table, cells, counts and
-means; ``value_sort.<variable>`` and ``percentiles.<variable>`` in one thread per variable;
-``suppression`` in the main thread meanwhile; ``wait_*``: the main thread waiting for them).
+thread-CPU seconds of each phase of the first call (``setup.pairs``: each row's (enterprise,
+occupation, level) pair and the pairs' counts and sums; ``setup.cells``: every table's cells,
+counts, means and primary suppression; ``value_sort.<variable>`` and ``percentiles.<variable>``
+in one thread per variable, started with the setup; ``suppression``: secondary suppression in the
+main thread meanwhile; ``wait_*``: a thread waiting for another).
 
     python benchmarks/salary_stats.py --rows 1000000,10000000
 """

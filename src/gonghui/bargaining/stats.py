@@ -604,6 +604,7 @@ def compute_tables(
             pair_dim_codes[d] = codes[pair_ent]
             dim_labels[d] = labels
 
+        clock.stop("setup.pairs")
         active = [g for g in groupings if all(d in pair_dim_codes for d in g.dims)]
         active_names = {g.name for g in active}
         tables: dict[str, Table] = {}
@@ -697,7 +698,7 @@ def compute_tables(
                     relations.append((g.name, p, link))
             _secondary_suppression(tables, raw, relations, rules, n_ent)
 
-        clock.stop("setup")
+        clock.stop("setup.cells")
         if pool is not None:
             futures = [pool.submit(percentiles, var) for var in VARIABLES]
             clock.timed("suppression", suppression)()
@@ -853,35 +854,52 @@ def _percentiles(var, xw, pair_v, cell_of_pair, tables) -> dict[str, dict[str, n
     return out
 
 
+@njit(nogil=True, cache=True)
+def _residuals_kernel(supp, ce_cell, pe_of_ce, ce_n, pe_par, per_pe, emp, n_e, mx):  # pragma: no cover
+    # Employees of each (parent, enterprise) entry in suppressed children, then per parent their
+    # sum, the number of enterprises with any, and the largest.
+    per_pe[:] = 0.0
+    for i in range(len(ce_cell)):
+        if supp[ce_cell[i]]:
+            per_pe[pe_of_ce[i]] += ce_n[i]
+    emp[:] = 0.0
+    n_e[:] = 0
+    mx[:] = 0.0
+    for j in range(len(pe_par)):
+        v = per_pe[j]
+        if v > 0.0:
+            p = pe_par[j]
+            emp[p] += v
+            n_e[p] += 1
+            if v > mx[p]:
+                mx[p] = v
+
+
 class _Residuals:
     """For one (child table, parent table) relation: per parent cell, the union of its suppressed
     children — employees, distinct enterprises, and the employees of its largest enterprise.
 
     The (child cell, enterprise) entries are mapped once to (parent cell, enterprise) entries;
-    each re-check is then a few bincounts over them."""
+    each re-check is then one compiled pass over them."""
 
     def __init__(self, ce_cell, ce_ent, ce_n, link, n_parents: int, n_ent: int):
         e = max(n_ent, 1)
         pe_key = link[ce_cell] * e + ce_ent
-        pe_u, self.pe_of_ce = _dense_codes(pe_key, n_parents * e)
-        self.pe_par = pe_u // e  # sorted
-        first = np.ones(len(pe_u), dtype=bool)
-        first[1:] = self.pe_par[1:] != self.pe_par[:-1]
-        self.pstart = np.flatnonzero(first)
-        self.ce_cell, self.ce_n = ce_cell, ce_n.astype(np.float64)
+        pe_u, pe_of_ce = _dense_codes(pe_key, n_parents * e)
+        self.pe_of_ce = np.ascontiguousarray(pe_of_ce, dtype=np.int64)
+        self.pe_par = np.ascontiguousarray(pe_u // e, dtype=np.int64)
+        self.ce_cell = np.ascontiguousarray(ce_cell, dtype=np.int64)
+        self.ce_n = np.ascontiguousarray(ce_n, dtype=np.float64)
+        self.per_pe = np.empty(len(pe_u))
         self.n_parents = n_parents
 
     def __call__(self, suppressed_child: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n_par = self.n_parents
-        m = suppressed_child[self.ce_cell]
-        if not m.any():
-            return np.zeros(n_par), np.zeros(n_par, dtype=np.int64), np.zeros(n_par)
-        per_pe = np.bincount(self.pe_of_ce, weights=np.where(m, self.ce_n, 0.0), minlength=len(self.pe_par))
-        emp = np.bincount(self.pe_par, weights=per_pe, minlength=n_par)
-        n_e = np.bincount(self.pe_par[per_pe > 0], minlength=n_par)
-        mx = np.zeros(n_par)
-        if len(self.pstart):
-            mx[self.pe_par[self.pstart]] = np.maximum.reduceat(per_pe, self.pstart)
+        emp, n_e, mx = np.empty(n_par), np.empty(n_par, dtype=np.int64), np.empty(n_par)
+        supp = np.ascontiguousarray(suppressed_child, dtype=np.bool_)
+        _residuals_kernel(
+            supp, self.ce_cell, self.pe_of_ce, self.ce_n, self.pe_par, self.per_pe, emp, n_e, mx
+        )
         return emp, n_e, mx
 
 
