@@ -18,12 +18,17 @@ _pending = contextvars.ContextVar("gonghui_audit_pending", default=None)
 
 
 @contextlib.contextmanager
-def bulk():
+def bulk(write=None):
     """Within the block, `record()` collects its entries and they are written in one INSERT when
     the block ends without error. Use it inside the caller's transaction (so the entries commit or
-    roll back with the writes they describe). Nested blocks share the outermost one's INSERT."""
+    roll back with the writes they describe). Nested blocks share the outermost one's INSERT.
+
+    With `write`, the caller writes them: `write(entries)` is called instead of the INSERT (to send
+    them with its own rows in one statement); in a nested block it receives no entries."""
     if _pending.get() is not None:
         yield
+        if write is not None:
+            write([])
         return
     entries = []
     token = _pending.set(entries)
@@ -31,7 +36,9 @@ def bulk():
         yield
     finally:
         _pending.reset(token)
-    if entries:
+    if write is not None:
+        write(entries)
+    elif entries:
         from gonghui.core.models import AuditEntry
 
         AuditEntry.objects.bulk_create(entries)
