@@ -15,6 +15,10 @@ with the keys ``name``, ``value``, ``unit`` (and ``target``):
 * ``api_intake_throughput`` / ``api_intake_p95`` / ``api_intake_errors`` — POST /api/hotline/tickets/
   from 50 concurrent clients for 60 s on loopback (wrk, else a threaded Python generator)
   against ``gonghui serve`` (gunicorn).
+* ``api_intake_queries`` / ``api_intake_cpu_ms`` (``--only profile``) — the same POST through
+  Django's test client in this process: SQL statements and CPU milliseconds per intake (CPU time
+  is what 2 cores can share among workers, PostgreSQL and the load generator; it varies much less
+  than throughput on a busy machine). ``--cprofile N`` also prints the N costliest functions.
 
 Generated tickets carry stored deadlines from fixed limits (2 hours to sign, 7 days feedback,
 21 calendar days ≈ 15 working days to resolve) rather than from sla.py ticket by ticket, and no
@@ -316,6 +320,61 @@ def bench_detector():
     emit("warning_detector_90d", seconds, "s", target=10, tickets=len(records), alerts=len(alerts))
 
 
+def intake_body():
+    from gonghui.orgs.models import Enterprise
+
+    ent = Enterprise.objects.order_by("pk").first()
+    return json.dumps(
+        {
+            "phone": "13800138000",
+            "content": "公司拖欠两个月工资，老板说资金周转不开。",
+            "request_type": "信访投诉",
+            "priority": "一般",
+            "enterprise": ent.pk,
+            "dispatch_now": True,
+        },
+        ensure_ascii=False,
+    )
+
+
+def bench_api_profile(n=300, cprofile=0):
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=operator())
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_HOST="127.0.0.1")
+    body = intake_body()
+
+    def post():
+        response = client.post("/api/hotline/tickets/", body, content_type="application/json")
+        assert response.status_code == 201, (response.status_code, response.content[:300])
+
+    for _ in range(10):
+        post()  # warm: URLconf, serializer fields, token, limits
+    with CaptureQueriesContext(connection) as queries:
+        post()
+    emit("api_intake_queries", len(queries.captured_queries), "queries/request")
+    per = []
+    for _ in range(3):
+        start = time.process_time()
+        for _ in range(n // 3):
+            post()
+        per.append((time.process_time() - start) / (n // 3) * 1000)
+    emit("api_intake_cpu_ms", statistics.median(per), "ms CPU/request", runs=[round(x, 2) for x in per])
+    if cprofile:
+        profile = cProfile.Profile(time.process_time)
+        profile.enable()
+        for _ in range(n // 3):
+            post()
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(cprofile)
+
+
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -330,25 +389,12 @@ end
 """
 
 
-def bench_api(seconds, clients, workers):
+def bench_api(seconds, clients, workers, threads=1):
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from gonghui.orgs.models import Enterprise
-
     token, _ = Token.objects.get_or_create(user=operator())
-    ent = Enterprise.objects.order_by("pk").first()
-    body = json.dumps(
-        {
-            "phone": "13800138000",
-            "content": "公司拖欠两个月工资，老板说资金周转不开。",
-            "request_type": "信访投诉",
-            "priority": "一般",
-            "enterprise": ent.pk,
-            "dispatch_now": True,
-        },
-        ensure_ascii=False,
-    )
+    body = intake_body()
     connection.close()
     port = 18765
     data_dir = tempfile.mkdtemp(prefix="gonghui-bench-")
@@ -359,6 +405,7 @@ def bench_api(seconds, clients, workers):
     env["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"  # production settings in the server
     gonghui = shutil.which("gonghui") or str(Path(sys.executable).parent / "gonghui")
     command = [gonghui, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    command += ["--threads", str(threads)] if threads > 1 else []
     if not serve_works(env):
         # `gonghui serve` = migrate + collectstatic + gunicorn; when collectstatic fails here the
         # same gunicorn command is started directly (the API serves no static files).
@@ -366,7 +413,7 @@ def bench_api(seconds, clients, workers):
         command = [
             str(Path(sys.executable).parent / "gunicorn"), "gonghui.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        ]  # fmt: skip
+        ] + (["--threads", str(threads)] if threads > 1 else [])  # fmt: skip
     server = subprocess.Popen(
         command,
         env=env,
@@ -483,7 +530,9 @@ def main(argv=None):
     # Intake is CPU-bound in the workers and the load generator shares the machine: on 2 cores,
     # 3 sync workers gave 42.7 tickets/s, 4 gave 40 and 5 gave 32 (gthread does not help CPU work).
     p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
-    p.add_argument("--only", default="rates,list,detector,api")
+    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
+    p.add_argument("--only", default="rates,list,detector,api,profile")
+    p.add_argument("--cprofile", type=int, default=0, help="with profile: print the N costliest functions")
     args = p.parse_args(argv)
     ensure_database(args.db)
     setup_django(args.db)
@@ -506,8 +555,10 @@ def main(argv=None):
         bench_list()
     if "detector" in only:
         bench_detector()
+    if "profile" in only:
+        bench_api_profile(cprofile=args.cprofile)
     if "api" in only:
-        bench_api(args.seconds, args.clients, args.workers)
+        bench_api(args.seconds, args.clients, args.workers, args.threads)
 
 
 if __name__ == "__main__":
