@@ -28,15 +28,17 @@ Design for speed ("sort once and derive"):
   enterprise counts and the dominance test of every grouping are derived from the pair table
   (about a million entries at 10 million rows), never from the rows again;
 * each pay variable is sorted once (pay recorded to the fen: a compiled stable LSD radix sort of
-  the integer fen, three passes of 9 bits for pay below 1.3 million yuan), and its weights and
-  pairs are gathered into that order in the same pass;
+  the integer fen, one pass per 11 bits of the range, three passes for any range up to 85
+  million yuan; other values: a stable argsort), its weights and pairs gathered into that order
+  in the sort's last pass;
 * for each table, one stable counting sort by cell of that value order (a single compiled O(n)
   pass, the cell of each rank looked up through the pair in the narrowest integer type) puts
   every cell's values, ascending, in one contiguous segment with their weights; the unweighted
   percentiles of all cells are read off by position, vectorised with NumPy's own interpolation
   arithmetic, and the weighted ones by one compiled pass over each segment's own weights;
 * the two variables run in two threads (NumPy and the compiled kernels release the GIL),
-  secondary suppression (counts only) alongside them.
+  secondary suppression (counts only; each re-check of a relation one compiled pass over its
+  (parent cell, enterprise) entries) alongside them.
 
 Weighted percentiles are exactly the per-cell SAS definition (see
 :func:`weighted_quantiles_sorted`): each cell's running sums of weights start at zero in that
@@ -44,8 +46,16 @@ cell and add its own weights one by one in ascending order of pay, so a cell's f
 its own rows only (not on the other cells or on the order the tables are computed in). An earlier
 version took every table's running sums from one cumulative sum over the whole table and
 subtracted the sum before each cell; the rounding of that large running total could decide an
-"exact hit" (running sum equal to p·W) differently from the cell on its own. The numba kernels
-are compiled on first use and cached in ``__pycache__`` (``cache=True``).
+"exact hit" (running sum equal to p·W) differently from the cell on its own. An exact hit is
+decided with a tolerance of 1e-9·W, so that hits exact in decimal arithmetic (weights such as
+0.1, 0.2) are not lost to the rounding of their binary sums; statsmodels' own test (absolute 1e-10
+after a search on the rounded target) loses some of them, so the tests check the weighted figures
+against the definition in exact rational arithmetic, and against statsmodels where its sums are
+exact.
+
+The numba kernels are compiled on first use and cached in ``__pycache__`` (``cache=True``); the
+first call in a process pays numba's start-up (about half a second to a second), later calls
+nothing.
 """
 
 from __future__ import annotations
