@@ -597,13 +597,24 @@ def compute_tables(
             else None
             for var in VARIABLES
         }
-        pair_n = np.bincount(pair_of_row, minlength=n_pairs)
-        pair_sum = {var: np.bincount(pair_of_row, weights=v, minlength=n_pairs) for var, v in pays.items()}
-        if weighted:
-            pair_w = np.bincount(pair_of_row, weights=w, minlength=n_pairs)
-            pair_wsum = {
-                var: np.bincount(pair_of_row, weights=w * v, minlength=n_pairs) for var, v in pays.items()
-            }
+        # each pair's employees, and per variable its sum of pay (and of weights, weighted pay):
+        # one compiled pass over the rows per variable, the sums in row order as np.bincount's
+        pair_n = np.zeros(n_pairs, dtype=np.int64)
+        pair_w = np.zeros(n_pairs if weighted else 0)
+        pair_sum, pair_wsum = {}, {}
+        for var, v in pays.items():
+            pair_sum[var] = np.zeros(n_pairs)
+            pair_wsum[var] = np.zeros(n_pairs if weighted else 0)
+            _pair_sums_kernel(
+                pair_of_row,
+                np.ascontiguousarray(v),
+                np.empty(0) if w is None else np.ascontiguousarray(w),
+                var == VARIABLES[0],
+                pair_n,
+                pair_sum[var],
+                pair_w,
+                pair_wsum[var],
+            )
         pair_ent = pair_ids // (n_occ * n_lvl)
         pair_dim_codes = {
             "occupation": (pair_ids // n_lvl) % n_occ,
@@ -862,6 +873,23 @@ def _percentiles(var, xw, pair_v, cell_of_pair, tables) -> dict[str, dict[str, n
             for j, qn in enumerate(QUANTILE_NAMES):
                 vals[f"{var}_w{qn}"] = wq[j]
     return out
+
+
+@njit(nogil=True, cache=True)
+def _pair_sums_kernel(pair_of_row, v, w, first, n_out, s_out, w_out, ws_out):  # pragma: no cover
+    # Per pair: sum of v; with weights (len(w) > 0) also sum of w * v; with ``first`` also the
+    # number of rows and the sum of w. Rows in order, as np.bincount(pair_of_row, weights=...).
+    weighted = len(w) > 0
+    for i in range(len(pair_of_row)):
+        p = pair_of_row[i]
+        s_out[p] += v[i]
+        if weighted:
+            wv = w[i] * v[i]
+            ws_out[p] += wv
+        if first:
+            n_out[p] += 1
+            if weighted:
+                w_out[p] += w[i]
 
 
 @njit(nogil=True, cache=True)
