@@ -756,6 +756,29 @@ def compute_tables(
     return TableSet(tables=tables, rules=rules, weighted=weighted, extra={"seconds": clock.seconds})
 
 
+def warm_up() -> None:
+    """Compile the numba kernels for every argument type :func:`compute_tables` gives them (or
+    load them from numba's cache in ``__pycache__``, written by the first compilation on the
+    machine), by computing the tables of a small synthetic survey: one cell code type per table
+    size, weighted and unweighted, pay in fen and not. Call it once at installation or at a
+    worker's start so that no user waits for the compilation (a few seconds); each new process
+    still pays numba's own start-up (about half a second) on its first use."""
+    rng = np.random.default_rng(0)
+    n = 70_000  # > 65536 occupations: int32 cell codes; fewer cells: uint16 and uint8
+    rows = {
+        "enterprise": rng.integers(0, 300, n),
+        "occupation": np.arange(n) % 66_000,
+        "level": rng.integers(0, 3, n),
+        "monthly_pay": np.round(rng.uniform(2000, 9000, n), 2),
+        "annual_pay": rng.uniform(24000, 99000, n),  # not whole fen: the argsort path
+        "weight": rng.uniform(0.5, 2.0, n),
+    }
+    enterprises = {"division": np.arange(300)}  # 300 divisions: uint16 codes; levels: uint8
+    compute_tables(rows, enterprises)
+    rows.pop("weight")
+    compute_tables(rows, enterprises)
+
+
 class _PhaseClock:
     """Wall and thread CPU seconds of each phase of one computation (``TableSet.extra["seconds"]``:
     ``{phase: {"wall": s, "cpu": s}}``), for the benchmark's breakdown. Phases named ``.monthly``

@@ -406,6 +406,19 @@ def test_dense_codes_equal_numpy_unique(n, space):
     assert np.array_equal(u, u2) and np.array_equal(inv, inv2.reshape(-1))
 
 
+def test_warm_up_compiles_every_cell_code_type():
+    import gonghui.bargaining.stats as stats
+
+    stats.warm_up()
+    assert {str(sig[0].dtype) for sig in stats._group_by_cell_kernel.signatures} >= {
+        "uint8",
+        "uint16",
+        "int32",
+    }
+    for kernel in (stats._radix_sort_kernel, stats._gather_kernel, stats._weighted_quantiles_kernel):
+        assert kernel.signatures
+
+
 def sas_exact(x, tenths, p):
     """The SAS weighted quantile in exact rational arithmetic: weights ``tenths / 10``."""
     from fractions import Fraction
