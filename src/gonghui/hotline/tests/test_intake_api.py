@@ -1,0 +1,102 @@
+"""Intake through the API on its fast path: the same validation, limits and writes as before."""
+
+import datetime as dt
+
+from django.test import TestCase
+
+from gonghui.core.models import AuditEntry
+from gonghui.core.testing import api_client
+from gonghui.hotline import api, services
+from gonghui.hotline.models import Ticket, TicketEvent, TimeLimitRule
+from gonghui.hotline.tests.helpers import HotlineWorld
+
+URL = "/api/hotline/tickets/"
+
+
+class IntakeApiTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.h = HotlineWorld()
+
+    def body(self, **extra):
+        data = {
+            "phone": "13800138000",
+            "content": "公司拖欠两个月工资。",
+            "request_type": "信访投诉",
+            "priority": "一般",
+            "enterprise": self.h.world.enterprise_a.pk,
+            "dispatch_now": True,
+        }
+        data.update(extra)
+        return data
+
+    def test_dispatched_intake_writes_ticket_timeline_and_audit(self):
+        response = api_client(self.h.operator).post(URL, self.body(), format="json")
+        self.assertEqual(response.status_code, 201, response.content)
+        ticket = Ticket.objects.get(pk=response.json()["id"])
+        self.assertEqual((ticket.status, ticket.handling_union), ("dispatched", self.h.world.town_a))
+        self.assertEqual(ticket.town_id, self.h.world.enterprise_a.town_id)
+        self.assertIn(ticket.handler, {self.h.handler_a, self.h.handler_a2})  # least-loaded of town A
+        self.assertIsNotNone(ticket.response_due)
+        self.assertEqual(
+            list(ticket.events.order_by("at").values_list("kind", flat=True)),
+            [TicketEvent.Kind.INTAKE, TicketEvent.Kind.DISPATCH],
+        )
+        entries = AuditEntry.objects.filter(object_id=str(ticket.pk)).order_by("pk")
+        self.assertEqual([e.action for e in entries], ["create", "update"])
+        self.assertEqual(entries[0].changes["phone"], [None, "138****8000"])  # masked in the trail
+        self.assertEqual(entries[1].changes["status"], ["intake", "dispatched"])
+
+    def test_load_is_balanced_between_the_handlers(self):
+        client = api_client(self.h.operator)
+        handlers = [
+            Ticket.objects.get(pk=client.post(URL, self.body(), format="json").json()["id"]).handler
+            for _ in range(4)
+        ]
+        self.assertEqual(
+            sorted(h.username for h in handlers), ["handler_a", "handler_a", "handler_a2", "handler_a2"]
+        )
+
+    def test_an_unknown_or_malformed_enterprise_is_refused_with_a_field_error(self):
+        client = api_client(self.h.operator)
+        for value in (999_999, "abc", True, [1]):
+            response = client.post(URL, self.body(enterprise=value), format="json")
+            self.assertEqual(response.status_code, 400, value)
+            self.assertIn("enterprise", response.json())
+        self.assertFalse(Ticket.objects.exists())
+
+    def test_an_account_from_elsewhere_or_without_the_permission_is_refused(self):
+        response = api_client(self.h.handler_b).post(URL, self.body(), format="json")  # a town cadre
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Ticket.objects.exists())
+
+    def test_serializer_instances_do_not_share_their_fields(self):
+        first, second = api.TicketSerializer(), api.TicketSerializer()
+        self.assertEqual(list(first.fields), list(second.fields))
+        for name in first.fields:
+            self.assertIsNot(first.fields[name], second.fields[name])
+            self.assertIs(first.fields[name].parent, first)
+            self.assertIs(second.fields[name].parent, second)
+
+
+class PolicyCacheTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.h = HotlineWorld()
+
+    def test_a_limit_edited_here_applies_at_once_and_one_edited_elsewhere_within_the_cache_time(self):
+        services.forget_policy()
+        before = services.policy()
+        rule = TimeLimitRule.objects.create(
+            owner=self.h.world.county, clock="response", amount=4, unit="hours"
+        )
+        self.assertIsNot(services.policy(), before)  # saved through the model: forgotten at once
+        configured = services.policy()
+        # An edit by another process sends no signal here: it applies once the rules are re-read.
+        TimeLimitRule.objects.filter(pk=rule.pk).update(amount=6)
+        self.assertIs(services.policy(), configured)
+        services._rules_read["at"] -= services.POLICY_CACHE_SECONDS
+        self.assertIsNot(services.policy(), configured)
+        ticket = self.h.ticket()
+        services.dispatch(self.h.operator, ticket)
+        self.assertEqual(ticket.response_due - ticket.dispatched_at, dt.timedelta(hours=6))
