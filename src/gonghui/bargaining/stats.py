@@ -545,10 +545,10 @@ def compute_tables(
     n = len(ent)
     occ_codes, occ_labels = _factorize(rows["occupation"])
     lvl_codes, lvl_labels = _factorize(rows["level"])
-    pays = {var: np.asarray(rows[col], dtype=np.float64) for var, col in VARIABLE_COLUMNS.items()}
+    pays = {var: np.ascontiguousarray(rows[col], dtype=np.float64) for var, col in VARIABLE_COLUMNS.items()}
     weight = rows.get("weight")
     weighted = weight is not None
-    w = np.asarray(weight, dtype=np.float64) if weighted else None
+    w = np.ascontiguousarray(weight, dtype=np.float64) if weighted else None
     for var, v in pays.items():
         if len(v) != n:
             raise ValueError(f"{var} 的长度与职工记录数不一致")
