@@ -2,6 +2,9 @@
 
     python benchmarks/pairing.py [--instances county,city,province[,large]] [--methods gonghui,greedy,ortools_full]
 
+``--instances large:250000`` runs the large instance scaled to 250,000 micro enterprises at the same
+densities (mentors, towns, area per enterprise), to see how a method's time grows with the size.
+
 Prints one JSON line per instance and method with the keys ``instance``, ``method``, ``seconds``,
 ``peak_rss_mb``, ``covered``, ``total_cost`` (plus ``micros``, ``mentors`` and, for gonghui,
 the engine's ``stats``). Each method runs in a fresh subprocess; ``peak_rss_mb`` is that child's
@@ -59,8 +62,19 @@ def industry_tree() -> engine.IndustryTree:
     return engine.IndustryTree.from_csv(GBT_CSV)
 
 
+def instance_size(name: str) -> tuple[int, int, float, int]:
+    """(micros, mentors, side km, towns) of a named instance; ``large:N`` is the large instance
+    scaled down (or up) to N micro enterprises at the same densities (to see how a method grows)."""
+    if name.startswith("large:"):
+        n = int(name.split(":", 1)[1])
+        big = INSTANCES["large"]
+        f = n / big[0]
+        return n, max(1, round(big[1] * f)), big[2] * math.sqrt(f), max(1, round(big[3] * f))
+    return INSTANCES[name]
+
+
 def make_instance(name: str, seed: int = 20240607):
-    n_micro, n_mentor, side, n_towns = INSTANCES[name]
+    n_micro, n_mentor, side, n_towns = instance_size(name)
     rng = np.random.default_rng(seed)
     with open(GBT_CSV, encoding="utf-8", newline="") as fh:
         classes = [r["code"] for r in csv.DictReader(fh) if r["level"] == "class"]
@@ -198,10 +212,12 @@ def main(argv=None) -> int:
         return 0
     ok = True
     for inst in [s for s in args.instances.split(",") if s]:
-        if inst not in INSTANCES:
-            ap.error(f"unknown instance {inst!r}; choose from {', '.join(INSTANCES)}")
+        try:
+            size = instance_size(inst)
+        except (KeyError, ValueError):
+            ap.error(f"unknown instance {inst!r}; choose from {', '.join(INSTANCES)} or large:N")
         for method in [s for s in args.methods.split(",") if s]:
-            if method == "ortools_full" and INSTANCES[inst][0] * 60 > FULL_ARC_LIMIT:
+            if method == "ortools_full" and size[0] * 60 > FULL_ARC_LIMIT:
                 print(
                     json.dumps(
                         {
