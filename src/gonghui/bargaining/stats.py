@@ -538,7 +538,8 @@ def compute_tables(
     Groupings whose dimensions are missing from the input are skipped (e.g. no ``group`` column
     means no group tables). ``previous`` is last year's TableSet: year-on-year changes
     (``yoy_monthly_mean``, ``yoy_monthly_p50``, ``yoy_annual_mean``, ``yoy_annual_p50``, as ratios,
-    0.05 = +5%) are filled in where the same cell is published in both years."""
+    0.05 = +5%) are filled in where the same cell is published in both years; they compare the
+    weighted estimates when both years carry weights, the plain figures otherwise."""
     rules = rules or DisclosureRules()
     clock = _PhaseClock()
     ent = np.asarray(rows["enterprise"], dtype=np.int64)
@@ -1042,14 +1043,21 @@ def _year_on_year(tables: dict[str, Table], previous: TableSet) -> None:
         index = {prev.key(i): i for i in range(len(prev)) if prev.status[i] == PUBLISHED}
         for col in YOY_COLUMNS:
             t.values[f"yoy_{col}"] = np.full(len(t), np.nan)
+        # The change of the figure the booklet prints: the weighted estimate when both years carry
+        # weights (a weighted survey's plain mean is not its estimate), the plain one otherwise.
+        source = {}
+        for col in YOY_COLUMNS:
+            var, stat = col.split("_", 1)
+            wcol = f"{var}_w{stat}"
+            source[col] = wcol if wcol in t.values and wcol in prev.values else col
         for i in range(len(t)):
             j = index.get(t.key(i))
             if j is None or t.status[i] != PUBLISHED:
                 continue
             for col in YOY_COLUMNS:
-                old = prev.values[col][j]
+                old = prev.values[source[col]][j]
                 if old > 0 and not math.isnan(old):
-                    t.values[f"yoy_{col}"][i] = t.values[col][i] / old - 1.0
+                    t.values[f"yoy_{col}"][i] = t.values[source[col]][i] / old - 1.0
 
 
 # --------------------------------------------------------------------------------------------

@@ -254,6 +254,22 @@ def test_year_on_year_and_unweighted():
     assert row["status"] == "published" and row["weighted_employees"] is None
 
 
+def test_year_on_year_of_a_weighted_survey_compares_the_weighted_estimates():
+    rows, ents = make(n=5000)
+    last = compute_tables(rows, ents)
+    # Same pay, but this year's weights lean towards the better paid: the plain figures do not
+    # move, the weighted estimates (what the booklet prints) rise, and so must the growth.
+    heavier = np.where(rows["monthly_pay"] > np.median(rows["monthly_pay"]), 3.0, 1.0)
+    ts = compute_tables(dict(rows, weight=rows["weight"] * heavier), ents, previous=last)
+    t, old = ts["division"], last["division"]
+    published = (t.status == PUBLISHED) & ~np.isnan(t.values["yoy_monthly_mean"])
+    assert published.any()
+    expected = t.values["monthly_wmean"] / old.values["monthly_wmean"] - 1.0
+    assert np.allclose(t.values["yoy_monthly_mean"][published], expected[published])
+    assert (t.values["yoy_monthly_mean"][published] > 0.01).all()
+    assert np.allclose(t.values["monthly_mean"][published], old.values["monthly_mean"][published])
+
+
 def test_missing_group_and_region_skips_tables():
     rows, ents = make(n=3000)
     ts = compute_tables(rows, {"division": ents["division"]})
