@@ -372,7 +372,9 @@ def bench_api_profile(n=300, cprofile=0):
         for _ in range(n // 3):
             post()
         profile.disable()
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(cprofile)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(
+            os.environ.get("PROFILE_SORT", "cumulative")
+        ).print_stats(cprofile)
 
 
 WRK_SCRIPT = """
@@ -389,7 +391,60 @@ end
 """
 
 
-def bench_api(seconds, clients, workers, threads=1):
+def cpu_ticks_by_role(server_pgid):
+    """CPU clock ticks used so far by the server's processes and PostgreSQL's (from /proc)."""
+    ticks = {"server": 0, "postgres": 0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if int(fields[2]) == server_pgid:
+            ticks["server"] += used
+        elif comm.startswith("postgres"):
+            ticks["postgres"] += used
+    return ticks
+
+
+def run_wrk(wrk, script, url, clients, seconds, server_pgid):
+    """One wrk run: (ok requests/s, p95 ms, errors, breakdown, CPU ms per request of the server
+    and of PostgreSQL). CPU time is what 2 cores share, so it shows where a request's cost is."""
+    hz = os.sysconf("SC_CLK_TCK")
+    before = cpu_ticks_by_role(server_pgid)
+    out = subprocess.run(
+        [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    after = cpu_ticks_by_role(server_pgid)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    n, errors, bad_status, p95_us, duration_us, _mean, *kinds = line.split()[1:]
+    breakdown = dict(zip(("connect", "read", "write", "timeout"), map(int, kinds), strict=True))
+    breakdown["status"] = int(bad_status)
+    ok = int(n) - int(bad_status)
+    cpu = {
+        role: round((after[role] - before[role]) / hz * 1000 / max(ok, 1), 2)
+        for role in ("server", "postgres")
+    }
+    return ok / (int(duration_us) / 1e6), int(p95_us) / 1000, int(errors) + int(bad_status), breakdown, cpu
+
+
+PACED_SCRIPT = """
+math.randomseed(os.time())
+delay = function()
+  return math.floor(-%(think_ms)d * math.log(1 - math.random()))
+end
+"""
+
+
+def bench_api(seconds, clients, workers, threads=1, think_ms=200):
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
@@ -439,28 +494,31 @@ def bench_api(seconds, clients, workers, threads=1):
             script.write_text(
                 WRK_SCRIPT % {"token": token.key, "body": body.replace("'", "\\'")}, encoding="utf-8"
             )
-            out = subprocess.run(
-                [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-            n, errors, bad_status, p95_us, duration_us, _mean, *kinds = line.split()[1:]
-            breakdown = dict(zip(("connect", "read", "write", "timeout"), map(int, kinds), strict=True))
-            breakdown["status"] = int(bad_status)
-            ok = int(n) - int(bad_status)
+            throughput, p95, errs, breakdown, cpu = run_wrk(wrk, script, url, clients, seconds, server.pid)
             tool = "wrk"
-            throughput = ok / (int(duration_us) / 1e6)
-            p95 = int(p95_us) / 1000
-            errs = int(errors) + int(bad_status)
         else:
             throughput, p95, errs = python_load(url, token.key, body, seconds, clients)
-            tool = "python-threads"
-            breakdown = {}
+            tool, breakdown, cpu = "python-threads", {}, {}
         emit("api_intake_throughput", throughput, "tickets/s", target=200, clients=clients, tool=tool)
         emit("api_intake_p95", p95, "ms", target=200, clients=clients, tool=tool)
         emit("api_intake_errors", errs, "count", target=0, clients=clients, tool=tool, **breakdown)
+        if cpu:
+            emit("api_intake_cpu_split", cpu["server"] + cpu["postgres"], "ms CPU/request", **cpu)
+        if wrk and think_ms:
+            # The same 50 clients as people at terminals: each waits a random think time (mean
+            # think_ms, exponential) after its answer before the next ticket, which offers about
+            # clients / (think + latency) tickets a second; latency is measured from each request's
+            # send, so it is the latency a worker sees at that load.
+            paced = Path(data_dir) / "paced.lua"
+            paced.write_text(
+                script.read_text(encoding="utf-8") + PACED_SCRIPT % {"think_ms": think_ms},
+                encoding="utf-8",
+            )
+            throughput, p95, errs, breakdown, cpu = run_wrk(wrk, paced, url, clients, seconds, server.pid)
+            extra = {"clients": clients, "think_ms": think_ms, "tool": "wrk"}
+            emit("api_paced_throughput", throughput, "tickets/s", **extra)
+            emit("api_paced_p95", p95, "ms", target=200, **extra)
+            emit("api_paced_errors", errs, "count", target=0, **extra, **breakdown)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -533,6 +591,9 @@ def main(argv=None):
     # own CPU halves too), at the same or higher throughput.
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread when > 1)")
+    p.add_argument(
+        "--think-ms", type=int, default=200, help="paced run: mean think time per client (0: skip)"
+    )
     p.add_argument("--only", default="rates,list,detector,api,profile")
     p.add_argument("--cprofile", type=int, default=0, help="with profile: print the N costliest functions")
     args = p.parse_args(argv)
@@ -560,7 +621,7 @@ def main(argv=None):
     if "profile" in only:
         bench_api_profile(cprofile=args.cprofile)
     if "api" in only:
-        bench_api(args.seconds, args.clients, args.workers, args.threads)
+        bench_api(args.seconds, args.clients, args.workers, args.threads, args.think_ms)
 
 
 if __name__ == "__main__":
