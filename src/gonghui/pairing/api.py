@@ -14,7 +14,14 @@ from gonghui.core.api import ScopedModelViewSet, drf_errors
 from gonghui.core.scoping import require_perm, scoped
 from gonghui.orgs.models import Enterprise, UnionOrg
 from gonghui.pairing import filtersets, services
-from gonghui.pairing.models import PairingPlan, PlanExclusion, PlannedJointUnion, PlannedPair, Unassigned
+from gonghui.pairing.models import (
+    PairingPlan,
+    PlanExclusion,
+    PlanJointWish,
+    PlannedJointUnion,
+    PlannedPair,
+    Unassigned,
+)
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -130,6 +137,15 @@ class ExclusionSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "enterprise_name", "note", "excluded_by", "excluded_at"]
 
 
+class JointWishSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = PlanJointWish
+        fields = ["id", "enterprise", "enterprise_name", "note", "recorded_by", "recorded_at"]
+
+
 class EditSerializer(serializers.Serializer):
     """One manual change of a solved plan; which fields are needed depends on `action`."""
 
@@ -138,6 +154,8 @@ class EditSerializer(serializers.Serializer):
         "lock": "锁定/解锁结对（pair, locked）",
         "exclude": "排除企业（enterprise, note）",
         "include": "恢复纳入（enterprise）",
+        "joint_wish": "登记愿入联合工会，重新求解时生效（enterprise, note）",
+        "joint_wish_withdraw": "撤销入联合工会意愿（enterprise）",
         "group_create": "新建联合工会或工会联合会（enterprises, kind）",
         "group_move": "并入联合工会（enterprise, joint_union）",
         "group_remove": "移出联合工会（joint_union, enterprise）",
@@ -163,6 +181,8 @@ class EditSerializer(serializers.Serializer):
         "lock": ("pair",),
         "exclude": ("enterprise",),
         "include": ("enterprise",),
+        "joint_wish": ("enterprise",),
+        "joint_wish_withdraw": ("enterprise",),
         "group_create": ("enterprises",),
         "group_move": ("enterprise", "joint_union"),
         "group_remove": ("enterprise", "joint_union"),
@@ -248,6 +268,16 @@ class PlanViewSet(ScopedModelViewSet):
         )
         return self.get_paginated_response(ExclusionSerializer(page, many=True).data)
 
+    @extend_schema(responses=JointWishSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="joint-wishes")
+    def joint_wishes(self, request, pk=None):
+        """Micro enterprises that asked to join a joint union (grouped, not paired, at the next solve)."""
+        plan = self.get_object()
+        page = self.paginate_queryset(
+            plan.joint_wishes.select_related("enterprise", "recorded_by").order_by("pk")
+        )
+        return self.get_paginated_response(JointWishSerializer(page, many=True).data)
+
     @extend_schema(request=EditSerializer, responses=PlanSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def edit(self, request, pk=None):
@@ -284,6 +314,8 @@ class PlanViewSet(ScopedModelViewSet):
             ),
             "exclude": lambda: services.exclude_enterprise(user, plan, enterprise(), d["note"]),
             "include": lambda: services.include_enterprise(user, plan, enterprise()),
+            "joint_wish": lambda: services.record_joint_wish(user, plan, enterprise(), d["note"]),
+            "joint_wish_withdraw": lambda: services.withdraw_joint_wish(user, plan, enterprise()),
             "group_create": lambda: services.create_group(user, plan, enterprises(), d["kind"]),
             "group_move": lambda: services.move_to_group(user, plan, enterprise(), group()),
             "group_remove": lambda: services.remove_from_group(user, plan, group(), enterprise()),

@@ -261,3 +261,44 @@ class PlanExclusion(models.Model):
 
     def audit_parent(self):
         return self.plan
+
+
+class PlanJointWish(models.Model):
+    """A micro enterprise that asked to join a joint union (联合工会) rather than be mentored.
+
+    The next solve hands it to the joint-union grouping instead of the mentor pairing (and it is
+    carried to later versions, like an exclusion)."""
+
+    scope_union_field = "plan__scope_union"
+    audit_skip_fields = ("plan",)  # entries are filed under the plan (audit_parent)
+
+    plan = models.ForeignKey(
+        PairingPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="joint_wishes"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("愿入联合工会企业")
+        verbose_name_plural = _("愿入联合工会企业")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "enterprise"], name="one_joint_wish_per_enterprise")
+        ]
+
+    def __str__(self):
+        return f"愿入联合工会：{self.enterprise}"
+
+    def audit_parent(self):
+        return self.plan

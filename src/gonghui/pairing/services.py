@@ -27,6 +27,7 @@ from gonghui.orgs.models import Enterprise, MentorLink, Region, UnionOrg, Venue
 from gonghui.pairing.models import (
     PairingPlan,
     PlanExclusion,
+    PlanJointWish,
     PlannedJointUnion,
     PlannedPair,
     Unassigned,
@@ -212,6 +213,7 @@ REASON_LABELS = {
     "no_core": "无可依托的核心企业",
     "manual": "人工移出",
     "pending": "待安排",
+    "joint_wish": "愿入联合工会",
 }
 
 
@@ -502,6 +504,9 @@ def _solve(plan):
     micros = list(_micro_queryset(plan, params))
     by_id = {e.pk: e for e in micros}
     excluded = dict(plan.exclusions.values_list("enterprise_id", "note"))
+    # Enterprises that asked for a joint union go to the grouping, not to a mentor (their wish
+    # outweighs keeping an existing mentor link; a locked pair would have refused the wish).
+    wishes = dict(plan.joint_wishes.values_list("enterprise_id", "note"))
     mentors = mentor_points(plan, params)
     mentor_by_id = {m.union.pk: m for m in mentors}
 
@@ -513,7 +518,7 @@ def _solve(plan):
         for enterprise_id, mentor_id in MentorLink.objects.filter(
             active=True, enterprise_id__in=list(by_id)
         ).values_list("enterprise_id", "mentor_id"):
-            if mentor_id in mentor_by_id and enterprise_id not in excluded:
+            if mentor_id in mentor_by_id and enterprise_id not in excluded and enterprise_id not in wishes:
                 locked.setdefault(enterprise_id, mentor_id)
 
     # Joint unions and federations the cadre edited (or locked) are kept as they are, like locked
@@ -533,6 +538,7 @@ def _solve(plan):
     unassigned = {}  # enterprise id -> (reason, explanation, should_form_own_union)
     own_threshold = int(params["own_union_threshold"])
     engine_micros = []
+    wishing = []  # handed to the joint-union grouping directly
     for e in micros:
         if e.pk in excluded:
             unassigned[e.pk] = (
@@ -548,6 +554,9 @@ def _solve(plan):
                 "缺少经纬度，无法计算距离，请补录企业位置",
                 e.headcount >= own_threshold,
             )
+        elif e.pk in wishes and e.pk not in locked and e.headcount < own_threshold:
+            wishing.append(e)
+            unassigned[e.pk] = ("joint_wish", _wish_text(wishes[e.pk]), False)
         else:
             engine_micros.append(engine.Micro(e.pk, e.lng, e.lat, e.industry_id, e.headcount, int(e.town_id)))
     engine_mentors = [
@@ -582,6 +591,7 @@ def _solve(plan):
         return GroupEnterprise(e.pk, e.lng, e.lat, e.industry_id, e.headcount, int(e.town_id))
 
     joinable = [by_id[i] for i, u in rest.items() if u.reason in ("no_mentor", "mentors_full")]
+    joinable = sorted(joinable + wishing, key=lambda e: e.pk)
     joint = engine.group_joint_unions(
         [group_record(e) for e in joinable],
         JointUnionParams(
@@ -1210,12 +1220,76 @@ def include_enterprise(user, plan, enterprise):
     return enterprise
 
 
+# --- joint-union wishes ------------------------------------------------------------------------------
+
+
+def _wish_text(note):
+    return f"企业愿入联合工会{('：' + note) if note else ''}，待组建"[:300]
+
+
+def record_joint_wish(user, plan, enterprise, note=""):
+    """Record that a micro enterprise asked to join a joint union rather than be mentored; the next
+    solve (a new version) groups it with the enterprises of its town (and later versions keep it)."""
+    _require_editable(user, plan)
+    note = (note or "").strip()
+    params = plan_params(plan)
+    if not _in_plan(plan, enterprise):
+        raise ValidationError({"enterprise": "该企业不在本方案中。"})
+    if plan.exclusions.filter(enterprise=enterprise).exists():
+        raise ValidationError({"enterprise": f"{enterprise.name}已被排除，请先恢复纳入。"})
+    if enterprise.headcount >= int(params["own_union_threshold"]):
+        raise ValidationError(
+            {
+                "enterprise": f"{enterprise.name}有职工 {enterprise.headcount} 人，达到 "
+                f"{params['own_union_threshold']} 人应依法单独建会（工会法第十一条），不并入联合工会。"
+            }
+        )
+    if plan.pairs.filter(enterprise=enterprise, locked=True).exists():
+        raise ValidationError({"enterprise": f"{enterprise.name}的结对已锁定，请先解锁。"})
+    if plan.joint_wishes.filter(enterprise=enterprise).exists():
+        raise ValidationError({"enterprise": f"{enterprise.name}已登记愿入联合工会。"})
+    with transaction.atomic():
+        wish = PlanJointWish.objects.create(
+            plan=plan,
+            enterprise=enterprise,
+            note=note[:200],
+            recorded_by=user if user.is_authenticated else None,
+            recorded_at=timezone.now(),
+        )
+        audit.record(
+            user,
+            AuditEntry.Action.CREATE,
+            wish,
+            changes=_created(_audit_snapshot(wish)),
+            note=f"{enterprise} 愿入联合工会{('：' + note) if note else ''}（重新求解时生效）",
+        )
+    return wish
+
+
+def withdraw_joint_wish(user, plan, enterprise):
+    """Undo a recorded wish: the next solve pairs the enterprise with a mentor again if one has room."""
+    _require_editable(user, plan)
+    wish = plan.joint_wishes.filter(enterprise=enterprise).first()
+    if wish is None:
+        raise ValidationError({"enterprise": f"{enterprise.name}没有登记愿入联合工会。"})
+    with transaction.atomic():
+        audit.record(
+            user,
+            AuditEntry.Action.DELETE,
+            wish,
+            changes={k: [v, None] for k, v in _audit_snapshot(wish).items()},
+            note=f"撤销 {enterprise} 的入联合工会意愿（重新求解时生效）",
+        )
+        wish.delete()
+    return enterprise
+
+
 # --- versions ---------------------------------------------------------------------------------------
 
 
 def resolve_plan(user, plan):
     """A new version of `plan`, solved again with its locked pairs, locked (edited) joint unions and
-    federations, and exclusions kept."""
+    federations, exclusions and joint-union wishes kept."""
     _require_run(user, plan)
     require_perm(user, PairingPlan, "add")
     if plan.status in (PairingPlan.Status.RUNNING, PairingPlan.Status.DRAFT):
@@ -1240,6 +1314,18 @@ def resolve_plan(user, plan):
                     excluded_at=x.excluded_at,
                 )
                 for x in plan.exclusions.all()
+            ]
+        )
+        PlanJointWish.objects.bulk_create(
+            [
+                PlanJointWish(
+                    plan=new,
+                    enterprise_id=x.enterprise_id,
+                    note=x.note,
+                    recorded_by_id=x.recorded_by_id,
+                    recorded_at=x.recorded_at,
+                )
+                for x in plan.joint_wishes.all()
             ]
         )
         PlannedPair.objects.bulk_create(

@@ -19,6 +19,12 @@ urlpatterns = [
     path("plans/<int:pk>/pairs/<int:pair_pk>/lock/", views.pair_lock, name="pair_lock"),
     path("plans/<int:pk>/exclude/", views.plan_exclude, name="plan_exclude"),
     path("plans/<int:pk>/include/", views.plan_include, name="plan_include"),
+    path("plans/<int:pk>/joint-wish/", views.plan_joint_wish, name="plan_joint_wish"),
+    path(
+        "plans/<int:pk>/joint-wish/withdraw/",
+        views.plan_joint_wish_withdraw,
+        name="plan_joint_wish_withdraw",
+    ),
     path("plans/<int:pk>/groups/add/", views.group_create, name="group_create"),
     path("plans/<int:pk>/groups/move/", views.group_move, name="group_move"),
     path("plans/<int:pk>/groups/<int:ju_pk>/remove/", views.group_remove, name="group_remove"),

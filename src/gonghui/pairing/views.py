@@ -136,6 +136,11 @@ def _tables_context(request, plan):
     for p in pairs:
         load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
     excluded = {u.enterprise_id for u in unassigned if u.reason == "excluded"}
+    wishes = list(
+        plan.joint_wishes.select_related("enterprise__town", "recorded_by").order_by(
+            "enterprise__town_id", "enterprise__name"
+        )
+    )
     enterprises = sorted(
         {p.enterprise for p in pairs}
         | {u.enterprise for u in unassigned if u.enterprise_id not in excluded}
@@ -161,6 +166,8 @@ def _tables_context(request, plan):
         "exclusions": plan.exclusions.select_related("enterprise__town", "excluded_by").order_by(
             "enterprise__town_id", "enterprise__name"
         ),
+        "joint_wishes": wishes,
+        "wish_ids": {w.enterprise_id for w in wishes},
         "mentor_options": sorted(
             ((m.union, load.get(m.union.pk, 0), m.capacity) for m in mentors),
             key=lambda o: (o[1] >= o[2], o[0].name),  # mentors with room first
@@ -262,6 +269,33 @@ def plan_include(request, pk):
     return _edit(
         request, plan, services.include_enterprise, _enterprise(request, form.cleaned_data["enterprise"])
     )
+
+
+@login_required
+@require_POST
+def plan_joint_wish(request, pk):
+    plan = _plan(request, pk)
+    form = forms.EnterpriseForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业。")
+    note = request.POST.get("note", "")
+    if not note and request.headers.get("HX-Prompt"):
+        note = request.headers["HX-Prompt"]
+        if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
+            note = unquote(note)
+    enterprise = _enterprise(request, form.cleaned_data["enterprise"])
+    return _edit(request, plan, services.record_joint_wish, enterprise, note[:200])
+
+
+@login_required
+@require_POST
+def plan_joint_wish_withdraw(request, pk):
+    plan = _plan(request, pk)
+    form = forms.EnterpriseForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业。")
+    enterprise = _enterprise(request, form.cleaned_data["enterprise"])
+    return _edit(request, plan, services.withdraw_joint_wish, enterprise)
 
 
 @login_required

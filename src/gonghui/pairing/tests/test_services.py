@@ -568,6 +568,63 @@ class NewJointUnionTest(PairingWorld):
         self.assertIn("工会联合会", fed.name)
 
 
+class JointWishTest(PairingWorld):
+    """A micro enterprise may ask for a joint union rather than a mentor (the issue's "opted-in")."""
+
+    def test_wishing_enterprises_are_grouped_not_paired_at_the_next_solve(self):
+        plan = self.county_plan()
+        self.assertTrue(plan.pairs.filter(enterprise__in=self.micros_a).count() == 3)
+        for e in self.micros_a:
+            services.record_joint_wish(self.admin, plan, e, "企业希望共建职工之家")
+        # Nothing moves until the cadre solves again; then the three form one joint union.
+        self.assertEqual(plan.pairs.filter(enterprise__in=self.micros_a).count(), 3)
+        again = services.resolve_plan(self.admin, plan)
+        self.assertFalse(again.pairs.filter(enterprise__in=self.micros_a).exists())
+        ju = again.joint_unions.get(members=self.micros_a[0])
+        self.assertEqual(set(ju.members.all()), set(self.micros_a))
+        self.assertEqual(again.joint_wishes.count(), 3)
+        entry = AuditEntry.objects.filter(action="create", content_type__model="planjointwish").first()
+        self.assertEqual((entry.user, entry.parent_object_id), (self.admin, str(plan.pk)))
+        self.assertIn("愿入联合工会", entry.note)
+
+    def test_a_lone_wish_stays_uncovered_with_its_reason_until_withdrawn(self):
+        plan = self.county_plan()
+        services.record_joint_wish(self.admin, plan, self.micros_a[0])
+        again = services.resolve_plan(self.admin, plan)
+        row = again.unassigned.get(enterprise=self.micros_a[0])
+        self.assertEqual(row.reason, "joint_wish")
+        self.assertIn("愿入联合工会", row.explanation)
+        services.withdraw_joint_wish(self.admin, again, self.micros_a[0])
+        third = services.resolve_plan(self.admin, again)
+        self.assertEqual(third.pairs.get(enterprise=self.micros_a[0]).mentor, self.mentor_near)
+        self.assertTrue(
+            AuditEntry.objects.filter(action="delete", content_type__model="planjointwish").exists()
+        )
+
+    def test_wishes_that_the_law_or_the_plan_forbid_are_refused_with_the_reason(self):
+        plan = self.county_plan()
+        big = make_enterprise(self.world.town_a, TOWN_A, headcount=30, lng=119.701, lat=33.75)
+        plan = services.resolve_plan(self.admin, plan)
+        with self.assertRaisesMessage(ValidationError, "工会法第十一条"):
+            services.record_joint_wish(self.admin, plan, big)
+        pair = plan.pairs.get(enterprise=self.micros_a[1])
+        services.set_locked(self.admin, pair, True)
+        with self.assertRaisesMessage(ValidationError, "请先解锁"):
+            services.record_joint_wish(self.admin, plan, self.micros_a[1])
+        services.record_joint_wish(self.admin, plan, self.micros_a[2])
+        with self.assertRaisesMessage(ValidationError, "已登记"):
+            services.record_joint_wish(self.admin, plan, self.micros_a[2])
+
+    def test_another_towns_cadre_cannot_record_or_withdraw_a_wish(self):
+        plan = services.create_plan(self.cadre_a, {"name": "益林镇方案", "scope_union": self.world.town_a})
+        plan = services.run_plan(self.cadre_a, plan)
+        with self.assertRaises(PermissionDenied):
+            services.record_joint_wish(self.cadre_b, plan, self.micros_a[0])
+        services.record_joint_wish(self.cadre_a, plan, self.micros_a[0])
+        with self.assertRaises(PermissionDenied):
+            services.withdraw_joint_wish(self.cadre_b, plan, self.micros_a[0])
+
+
 class SummaryTest(PairingWorld):
     def test_manual_changes_keep_the_summary_true_to_the_rows(self):
         plan = self.county_plan()

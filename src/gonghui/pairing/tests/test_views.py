@@ -288,6 +288,24 @@ class PlanEditingPagesTest(PairingWorld):
         self.assertContains(response, "没有排除的企业")
         self.assertEqual(self.plan_a.unassigned.get(enterprise=e).reason, "pending")
 
+    def test_a_joint_union_wish_is_recorded_shown_and_withdrawn(self):
+        self.client.force_login(self.cadre_a)
+        e = self.micros_a[1]
+        response = self.post(
+            "plan_joint_wish",
+            self.plan_a.pk,
+            data={"enterprise": e.pk},
+            HTTP_HX_PROMPT="%E5%85%B1%E5%BB%BA",  # 共建
+            HTTP_HX_PROMPT_URI_AUTOENCODED="true",
+        )
+        self.assertContains(response, f'id="joint-wish-{e.pk}"')
+        self.assertContains(response, "共建")
+        self.assertEqual(self.plan_a.joint_wishes.get().recorded_by, self.cadre_a)
+        response = self.post("plan_joint_wish_withdraw", self.plan_a.pk, data={"enterprise": e.pk})
+        self.assertContains(response, "没有登记愿入联合工会的企业")
+        response = self.post("plan_joint_wish_withdraw", self.plan_a.pk, data={"enterprise": e.pk})
+        self.assertContains(response, "没有登记愿入联合工会")
+
     def test_exclusion_without_a_reason_is_refused_in_chinese(self):
         self.client.force_login(self.cadre_a)
         response = self.post("plan_exclude", self.plan_a.pk, data={"enterprise": self.micros_a[2].pk})
@@ -344,6 +362,8 @@ class PlanEditingPagesTest(PairingWorld):
         for name, args, data in [
             ("group_create", (b,), {"enterprises": [x.pk for x in self.micros_b], "kind": "joint"}),
             ("plan_include", (b,), e),
+            ("plan_joint_wish", (b,), e),
+            ("plan_joint_wish_withdraw", (b,), e),
             ("group_move", (b,), {**e, "joint_union": ju}),
             ("group_remove", (b, ju), e),
             ("group_lead", (b, ju), e),
@@ -402,6 +422,14 @@ class PlanEditingAPITest(PairingWorld):
         self.assertEqual(len(groups[0]["members"]), 3)
         self.assertEqual(client.get(self.url("unassigned")).status_code, 200)
         self.assertEqual(client.get(self.url("exclusions")).json()["results"], [])
+        response = client.post(
+            self.url("edit"),
+            {"action": "joint_wish", "enterprise": self.micros_b[0].pk, "note": "自愿"},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        wishes = client.get(self.url("joint-wishes")).json()["results"]
+        self.assertEqual([(w["enterprise"], w["note"]) for w in wishes], [(self.micros_b[0].pk, "自愿")])
 
     def test_edits_go_through_the_services_checks(self):
         client = api_client(self.cadre_b)
@@ -451,13 +479,18 @@ class PlanEditingAPITest(PairingWorld):
 
     def test_another_towns_cadre_is_refused(self):
         client = api_client(self.cadre_a)
-        for name in ("joint-unions", "unassigned", "exclusions"):
+        for name in ("joint-unions", "unassigned", "exclusions", "joint-wishes"):
             self.assertEqual(client.get(self.url(name)).status_code, 404, name)
         response = client.post(
             self.url("edit"), {"action": "group_dissolve", "joint_union": self.ju_b.pk}, format="json"
         )
         self.assertEqual(response.status_code, 404)
         self.assertTrue(self.plan_b.joint_unions.exists())
+        response = client.post(
+            self.url("edit"), {"action": "joint_wish", "enterprise": self.micros_b[0].pk}, format="json"
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.plan_b.joint_wishes.exists())
 
     def test_a_viewer_cannot_edit(self):
         viewer = make_user(self.world.town_b, "pairing.view_pairingplan")
