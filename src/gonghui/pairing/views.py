@@ -173,6 +173,7 @@ def _tables_context(request, plan):
             key=lambda o: (o[1] >= o[2], o[0].name),  # mentors with room first
         ),
         "enterprise_options": enterprises,
+        "mentor_has_room": any(m.capacity > load.get(m.union.pk, 0) for m in mentors),
         "can_change": plan.editable
         and plan.status != PairingPlan.Status.DRAFT
         and request.user.has_perm("pairing.change_pairingplan"),

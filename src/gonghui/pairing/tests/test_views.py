@@ -306,6 +306,22 @@ class PlanEditingPagesTest(PairingWorld):
         response = self.post("plan_joint_wish_withdraw", self.plan_a.pk, data={"enterprise": e.pk})
         self.assertContains(response, "没有登记愿入联合工会")
 
+    def test_the_move_form_says_so_when_every_mentor_is_full(self):
+        plan = services.create_plan(
+            self.cadre_a,
+            {
+                "name": "满额",
+                "scope_union": self.world.town_a,
+                "params": {"capacity_base": 1, "capacity_staff_step": 0},
+            },
+        )
+        plan = services.run_plan(self.cadre_a, plan)
+        self.client.force_login(self.cadre_a)
+        response = self.client.get(reverse("pairing:plan_pairs", args=[plan.pk]))
+        self.assertContains(response, "帮带工会名额均已满")
+        response = self.client.get(reverse("pairing:plan_pairs", args=[self.plan_a.pk]))
+        self.assertNotContains(response, "帮带工会名额均已满")
+
     def test_exclusion_without_a_reason_is_refused_in_chinese(self):
         self.client.force_login(self.cadre_a)
         response = self.post("plan_exclude", self.plan_a.pk, data={"enterprise": self.micros_a[2].pk})
