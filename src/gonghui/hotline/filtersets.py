@@ -35,7 +35,10 @@ class TicketFilterSet(django_filters.FilterSet):
     town = django_filters.ModelChoiceFilter(
         label="镇街", queryset=Region.objects.filter(level=Region.Level.TOWN)
     )
-    overdue = django_filters.BooleanFilter(label="已超时")
+    overdue = django_filters.BooleanFilter(
+        label="已超时",
+        widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")]),
+    )
     since = django_filters.DateFilter(label="受理起", method="created_since", widget=DATE)
     until = django_filters.DateFilter(label="受理止", method="created_until", widget=DATE)
     # drill-down from the rates page: the tickets behind one figure

@@ -218,6 +218,21 @@ class ScopingTest(TestCase):
     def test_a_town_union_sees_only_tickets_dispatched_to_it(self):
         self.assertEqual(self._listed(self.h.handler_a), {self.in_a.pk})
 
+    def test_the_overdue_tab_lists_the_escalated_open_tickets_of_ones_own_scope(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        self.assertEqual(
+            services.check_overdue(now=timezone.now() + dt.timedelta(days=60)), 2
+        )  # the two dispatched
+        self.client.force_login(self.h.handler_a)
+        page = self.client.get(reverse("hotline:ticket_list"))
+        self.assertContains(page, "超时督办")
+        self.assertContains(page, '<option value="" selected>全部</option>', html=True)
+        url = reverse("hotline:ticket_list") + "?overdue=true&status=dispatched&status=signed&status=paused"
+        self.assertEqual({t.pk for t in self.client.get(url).context["object_list"]}, {self.in_a.pk})
+
     def test_county_operators_see_all(self):
         self.assertEqual(self._listed(self.h.operator), {self.in_a.pk, self.in_b.pk, self.waiting.pk})
 
