@@ -242,18 +242,31 @@ def _edit(request, plan, fn, *args):
     return _tables_response(request, plan)
 
 
+def _prompted_note(request):
+    """The note of a POST, or the text typed into htmx's prompt (hx-prompt) when the form sent none;
+    htmx URI-encodes a header that is not Latin-1 (Chinese)."""
+    note = request.POST.get("note", "")
+    if not note and request.headers.get("HX-Prompt"):
+        note = request.headers["HX-Prompt"]
+        if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
+            note = unquote(note)
+    return note
+
+
+def _enterprise_edit(request, pk, fn, *args):
+    """A manual change about one enterprise of the plan (chosen in the form, in the user's scope)."""
+    plan = _plan(request, pk)
+    form = forms.EnterpriseForm(request.POST)
+    if not form.is_valid():
+        return _tables_response(request, plan, "请选择企业。")
+    return _edit(request, plan, fn, _enterprise(request, form.cleaned_data["enterprise"]), *args)
+
+
 @login_required
 @require_POST
 def plan_exclude(request, pk):
     plan = _plan(request, pk)
-    data = request.POST.copy()
-    if not data.get("note") and request.headers.get("HX-Prompt"):
-        # The reason typed into htmx's prompt; htmx URI-encodes a header that is not Latin-1 (Chinese).
-        note = request.headers["HX-Prompt"]
-        if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
-            note = unquote(note)
-        data["note"] = note
-    form = forms.ExcludeForm(data)
+    form = forms.ExcludeForm({"enterprise": request.POST.get("enterprise"), "note": _prompted_note(request)})
     if not form.is_valid():
         return _tables_response(request, plan, "请选择企业并填写排除原因。")
     enterprise = _enterprise(request, form.cleaned_data["enterprise"])
@@ -263,40 +276,19 @@ def plan_exclude(request, pk):
 @login_required
 @require_POST
 def plan_include(request, pk):
-    plan = _plan(request, pk)
-    form = forms.EnterpriseForm(request.POST)
-    if not form.is_valid():
-        return _tables_response(request, plan, "请选择企业。")
-    return _edit(
-        request, plan, services.include_enterprise, _enterprise(request, form.cleaned_data["enterprise"])
-    )
+    return _enterprise_edit(request, pk, services.include_enterprise)
 
 
 @login_required
 @require_POST
 def plan_joint_wish(request, pk):
-    plan = _plan(request, pk)
-    form = forms.EnterpriseForm(request.POST)
-    if not form.is_valid():
-        return _tables_response(request, plan, "请选择企业。")
-    note = request.POST.get("note", "")
-    if not note and request.headers.get("HX-Prompt"):
-        note = request.headers["HX-Prompt"]
-        if request.headers.get("HX-Prompt-URI-AutoEncoded") == "true":
-            note = unquote(note)
-    enterprise = _enterprise(request, form.cleaned_data["enterprise"])
-    return _edit(request, plan, services.record_joint_wish, enterprise, note[:200])
+    return _enterprise_edit(request, pk, services.record_joint_wish, _prompted_note(request)[:200])
 
 
 @login_required
 @require_POST
 def plan_joint_wish_withdraw(request, pk):
-    plan = _plan(request, pk)
-    form = forms.EnterpriseForm(request.POST)
-    if not form.is_valid():
-        return _tables_response(request, plan, "请选择企业。")
-    enterprise = _enterprise(request, form.cleaned_data["enterprise"])
-    return _edit(request, plan, services.withdraw_joint_wish, enterprise)
+    return _enterprise_edit(request, pk, services.withdraw_joint_wish)
 
 
 @login_required
