@@ -335,12 +335,17 @@ class Ticket(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        self.phone_hash = blind_index(self.phone) if self.phone else ""
-        self.topic_path = self.topic.path if self.topic_id else ""
+        self.fill_derived_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("hotline:ticket_detail", args=[self.pk])
+
+    def fill_derived_fields(self):
+        """The columns computed from others, set before every write (also where a new ticket is
+        inserted with its timeline in one query, without save())."""
+        self.phone_hash = blind_index(self.phone) if self.phone else ""
+        self.topic_path = self.topic.path if self.topic_id else ""
 
     @property
     def is_open(self):

@@ -188,8 +188,30 @@ def next_number(day=None):
     intakes queue on it and never get the same number. Outside a transaction the UPDATE … RETURNING
     is one statement committed on its own: the lock is held only while the server runs it, never
     across round trips to the client."""
+    return _take_number(day)[0]
+
+
+def _key_sequence(model):
+    """The sequence (PostgreSQL) that numbers `model`'s primary keys, read once per process."""
+    name = _SQL.get(("sequence", model))
+    if name is None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
+            )
+            name = _SQL[("sequence", model)] = cur.fetchone()[0]
+    return name
+
+
+def _take_number(day=None, key_of=None):
+    """(number, key): next_number's number and, with `key_of` (a model, on PostgreSQL), the next
+    value of its key sequence taken by the same statement, else None. With the key known, a new
+    row is inserted together with the rows that refer to it."""
     day = day or timezone.localdate()
-    sql = f"UPDATE {TicketSequence._meta.db_table} SET last = last + 1 WHERE day = %s RETURNING last"
+    extra = ""
+    if key_of is not None:
+        extra = ", nextval('{}'::regclass)".format(_key_sequence(key_of).replace("'", "''"))
+    sql = f"UPDATE {TicketSequence._meta.db_table} SET last = last + 1 WHERE day = %s RETURNING last{extra}"
     with connection.cursor() as cur:
         cur.execute(sql, [day])
         row = cur.fetchone()
@@ -198,11 +220,15 @@ def next_number(day=None):
             with transaction.atomic():
                 TicketSequence.objects.create(day=day, last=1)
             row = (1,)
+            if key_of is not None:
+                with connection.cursor() as cur:
+                    cur.execute(f"SELECT 1{extra}")
+                    row = cur.fetchone()
         except IntegrityError:  # another intake created the row first
             with connection.cursor() as cur:
                 cur.execute(sql, [day])
                 row = cur.fetchone()
-    return f"{day:%Y%m%d}{row[0]:05d}"
+    return f"{day:%Y%m%d}{row[0]:05d}", (row[1] if key_of is not None else None)
 
 
 def find_enterprises(query, limit=10):
@@ -318,7 +344,17 @@ def _require(user, perm):
         raise PermissionDenied(f"没有权限：{perm}")
 
 
-_pending_events = contextvars.ContextVar("gonghui_hotline_events", default=None)
+class _Writes:
+    """What a _bulk_writes() block inserts when it ends: its timeline events and, when intake
+    has taken the key of its new ticket in advance, that ticket (in the state the block leaves it)."""
+
+    __slots__ = ("events", "ticket")
+
+    def __init__(self):
+        self.events, self.ticket = [], None
+
+
+_pending_writes = contextvars.ContextVar("gonghui_hotline_writes", default=None)
 
 
 def _event(ticket, kind, user=None, note="", union=None, at=None):
@@ -330,9 +366,9 @@ def _event(ticket, kind, user=None, note="", union=None, at=None):
         union=union,
         note=note[:1000],
     )
-    pending = _pending_events.get()
+    pending = _pending_writes.get()
     if pending is not None:
-        pending.append(event)  # written by the enclosing _bulk_writes() block
+        pending.events.append(event)  # written by the enclosing _bulk_writes() block
     else:
         event.save(force_insert=True)
     return event
@@ -341,25 +377,48 @@ def _event(ticket, kind, user=None, note="", union=None, at=None):
 @contextlib.contextmanager
 def _bulk_writes():
     """Inside a transaction: the timeline events and audit entries of the block are written in
-    one INSERT each when it ends (the limits read once), instead of one INSERT per step."""
-    if _pending_events.get() is not None:
-        yield
+    one INSERT each when it ends (the limits read once), instead of one INSERT per step.
+
+    Yields the block's _Writes: setting its `ticket` (a new ticket whose key is already taken)
+    defers that ticket's INSERT to the same statement, which is then atomic by itself."""
+    outer = _pending_writes.get()
+    if outer is not None:
+        yield outer
         return
-    events = []
-    token = _pending_events.set(events)
+    writes = _Writes()
+    token = _pending_writes.set(writes)
+
+    def write(entries):
+        new = [writes.ticket] if writes.ticket is not None else []
+        for ticket in new:
+            ticket.fill_derived_fields()
+        _insert_rows([(Ticket, new), (TicketEvent, writes.events), (AuditEntry, entries)])
+
     try:
-        with audit.bulk(write=lambda entries: _insert_rows([(TicketEvent, events), (AuditEntry, entries)])):
+        with audit.bulk(write=write):
             with _one_policy():
-                yield
+                yield writes
     finally:
-        _pending_events.reset(token)
+        _pending_writes.reset(token)
+
+
+def _written_later(ticket):
+    """True for the new ticket a _bulk_writes() block inserts when it ends."""
+    pending = _pending_writes.get()
+    return pending is not None and pending.ticket is ticket
+
+
+def _step_transaction(ticket):
+    """A step's writes in a transaction (no savepoint: a failure aborts the caller's too), none when
+    they are all pending with their new ticket (then one statement writes them)."""
+    return contextlib.nullcontext() if _written_later(ticket) else transaction.atomic(savepoint=False)
 
 
 def _insert_rows(groups):
     """Insert new rows, given as [(model, objects)], the way bulk_create does (no signals, no keys
-    read back). On PostgreSQL one INSERT … VALUES per model, all sent in one round trip (bulk_create
-    costs a round trip per model, and its UNNEST arrays cost more CPU to build than the rows);
-    elsewhere bulk_create."""
+    read back; a key already set is inserted). On PostgreSQL one INSERT … VALUES per model, all
+    sent in one round trip and one statement (bulk_create costs a round trip per model, and its
+    UNNEST arrays cost more CPU to build than the rows); elsewhere bulk_create."""
     groups = [(model, objs) for model, objs in groups if objs]
     if connection.vendor != "postgresql":
         for model, objs in groups:
@@ -368,9 +427,12 @@ def _insert_rows(groups):
     qn = connection.ops.quote_name
     statements, params = [], []
     for model, objs in groups:
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        with_key = objs[0].pk is not None
+        fields = [f for f in model._meta.concrete_fields if with_key or not f.primary_key]
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for obj in objs:
+            if (obj.pk is not None) != with_key:
+                raise ValueError("rows of one model are inserted all with their keys or all without")
             obj._prepare_related_fields_for_save(operation_name="bulk_create")
             params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
             obj._state.adding, obj._state.db = False, connection.alias
@@ -383,14 +445,16 @@ def _insert_rows(groups):
             cur.execute("; ".join(statements), params)
 
 
-# Set by the services from objects already checked, not typed in: not re-validated on each step.
-TRUSTED = ["number", "intake_union", "handling_union", "handler", "created_by", "worker", "merged_into"]
+# Set by the services from objects already checked, not typed in: not re-validated on each step
+# (the key only matters for a new ticket whose key was taken from its sequence: unique by construction).
+TRUSTED = ["id", "number", "intake_union", "handling_union", "handler", "created_by", "worker", "merged_into"]
 TRUSTED += ["source_alert", "callback_by", "topic", "enterprise", "town"]
 
 
 def _save(user, ticket, before, note=""):
     ticket.full_clean(exclude=TRUSTED)
-    ticket.save()
+    if not _written_later(ticket):
+        ticket.save()
     changes = audit.diff(before, audit.snapshot(ticket))
     audit.record(user, AuditEntry.Action.UPDATE, ticket, changes=changes, note=note)
 
@@ -465,21 +529,27 @@ def intake(user, data, *, answered_on_call="", dispatch_now=False):
     check_in_scope(user, union)
     # The number is taken in its own short transaction, so concurrent intakes do not queue on the
     # day's counter for their whole write (a failed intake leaves a gap, never a duplicate).
-    number = next_number(timezone.localdate(data.get("created_at") or _now()))
+    day = timezone.localdate(data.get("created_at") or _now())
     channel = data.get("channel") or Ticket.Channel.PHONE
     # Dispatched at once: the ticket is written once (dispatch's save is its INSERT), with the same
     # audit entries and timeline as two steps: created as taken in, then updated by the dispatch.
+    # On PostgreSQL its key is taken with its number, and the ticket, its timeline and its audit
+    # entries are sent as one query, which PostgreSQL runs as one transaction: no BEGIN and COMMIT.
     once = dispatch_now and not answered_on_call
-    with transaction.atomic(), _bulk_writes():
+    number, key = _take_number(day, Ticket if once and connection.vendor == "postgresql" else None)
+    with contextlib.nullcontext() if key else transaction.atomic(), _bulk_writes() as writes:
         ticket = _new_ticket(data, union, channel, user, number, save=not once)
-        created = audit.record(user, AuditEntry.Action.CREATE, ticket)
+        if key:
+            ticket.pk, writes.ticket = key, ticket
+        created = audit.snapshot(ticket)  # also the state dispatch starts from
+        entry = audit.record(user, AuditEntry.Action.CREATE, ticket, changes=audit.diff({}, created))
         _event(ticket, E.INTAKE, user, union=union)
         if answered_on_call:
             close_at_intake(user, ticket, answered_on_call)
         elif dispatch_now:
-            dispatch(user, ticket)
-        if once:  # the entry (still pending in _bulk_writes) was made before the ticket had its key
-            created.object_id = str(ticket.pk)
+            dispatch(user, ticket, before=created)
+        if once and not key:  # the entry (pending in _bulk_writes) was made before the ticket had its key
+            entry.object_id = str(ticket.pk)
     return ticket
 
 
@@ -541,16 +611,19 @@ def delete_ticket(user, ticket):
 # --- dispatch, return, sign ------------------------------------------------------------------------
 
 
-def dispatch(user, ticket, union=None, note=""):
-    """派单: to the union responsible by jurisdiction (or one chosen inside the user's scope)."""
+def dispatch(user, ticket, union=None, note="", *, before=None):
+    """派单: to the union responsible by jurisdiction (or one chosen inside the user's scope).
+
+    `before`: the ticket's audit snapshot, when the caller has just taken it (intake)."""
     require_perm(user, Ticket, "change")
     check_in_scope(user, ticket.handling_union)
     _expect(ticket, S.INTAKE, S.RETURNED)
     union = union or responsible_union(ticket)
     check_in_scope(user, union)
     # no savepoint inside intake's transaction: a failure there aborts the whole intake anyway
-    with transaction.atomic(savepoint=False):
-        before = audit.snapshot(ticket)
+    with _step_transaction(ticket):
+        if before is None:
+            before = audit.snapshot(ticket)
         now = _now()
         ticket.handling_union = union
         ticket.dispatched_at = now

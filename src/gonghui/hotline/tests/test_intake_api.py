@@ -2,12 +2,15 @@
 
 import datetime as dt
 
-from django.test import TestCase
+from django.db import DataError, connection
+from django.test import TestCase, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from gonghui.core.models import AuditEntry
-from gonghui.core.testing import api_client
+from gonghui.core.testing import api_client, restore_reference_data
 from gonghui.hotline import api, services
-from gonghui.hotline.models import Ticket, TicketEvent, TimeLimitRule
+from gonghui.hotline.models import Ticket, TicketEvent, TicketSequence, TimeLimitRule
 from gonghui.hotline.tests.helpers import HotlineWorld
 
 URL = "/api/hotline/tickets/"
@@ -100,3 +103,61 @@ class PolicyCacheTest(TestCase):
         ticket = self.h.ticket()
         services.dispatch(self.h.operator, ticket)
         self.assertEqual(ticket.response_due - ticket.dispatched_at, dt.timedelta(hours=6))
+
+
+class OneQueryIntakeTest(TransactionTestCase):
+    """On PostgreSQL, outside any transaction (as in production), a ticket dispatched at intake is
+    written with its timeline and audit by one query: all of it or nothing."""
+
+    def setUp(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the one-query write is PostgreSQL's")
+        restore_reference_data()
+        self.h = HotlineWorld()
+
+    def body(self):
+        return {
+            "phone": "13800138000",
+            "content": "公司拖欠两个月工资。",
+            "request_type": "信访投诉",
+            "priority": "一般",
+            "enterprise": self.h.world.enterprise_a.pk,
+            "dispatch_now": True,
+        }
+
+    def test_the_ticket_its_timeline_and_audit_are_one_insert_query_without_begin_or_commit(self):
+        client = api_client(self.h.operator)
+        for first in (True, False):  # the day's first ticket creates the counter row
+            self.assertEqual(TicketSequence.objects.exists(), not first)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(URL, self.body(), format="json")
+            self.assertEqual(response.status_code, 201, response.content)
+            sql = [q["sql"] for q in queries.captured_queries]
+            if not first:  # (the first takes a short transaction to create the day's counter)
+                self.assertEqual([s for s in sql if s.upper() in ("BEGIN", "COMMIT")], [])
+            writes = [s for s in sql if "INSERT" in s and "hotline_ticketsequence" not in s]
+            self.assertEqual(len(writes), 1, writes)
+            for table in ("hotline_ticket", "hotline_ticketevent", "core_auditentry"):
+                self.assertIn(f'INSERT INTO "{table}" ', writes[0])
+            ticket = Ticket.objects.get(pk=response.json()["id"])
+            self.assertEqual(ticket.number, response.json()["number"])
+            self.assertEqual(ticket.status, "dispatched")
+            self.assertEqual(len(ticket.phone_hash), 64)
+            self.assertEqual(ticket.events.count(), 2)
+            entries = AuditEntry.objects.filter(object_id=str(ticket.pk)).order_by("pk")
+            self.assertEqual([e.action for e in entries], ["create", "update"])
+            self.assertEqual(entries[0].changes["phone"], [None, "138****8000"])
+        self.assertTrue(ticket.number.endswith("00002"))
+
+    def test_a_failing_row_leaves_nothing_behind(self):
+        number, key = services._take_number(timezone.localdate(), Ticket)
+        data = {"content": "公司拖欠两个月工资。", "enterprise": self.h.world.enterprise_a}
+        ticket = services._new_ticket(data, self.h.world.county, "phone", self.h.operator, number, save=False)
+        ticket.pk = key
+        ticket.fill_derived_fields()
+        event = TicketEvent(ticket=ticket, kind=TicketEvent.Kind.INTAKE, at=ticket.created_at)
+        too_long = AuditEntry(request_id="r", action="create", content_type_id=1, object_id="x" * 300)
+        with self.assertRaises(DataError):
+            services._insert_rows([(Ticket, [ticket]), (TicketEvent, [event]), (AuditEntry, [too_long])])
+        self.assertFalse(Ticket.objects.filter(pk=key).exists())
+        self.assertFalse(TicketEvent.objects.exists())
