@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,25 +60,37 @@ class AuditEntry(models.Model):
         model = self.content_type.model_class()
         rows = []
         for name, pair in self.changes.items():
-            label = name
+            label, field = name, None
             if model is not None:
                 try:
-                    label = str(model._meta.get_field(name).verbose_name)
+                    field = model._meta.get_field(name)
+                    label = str(field.verbose_name)
                 except Exception:  # noqa: BLE001 - a field removed since the entry was written
                     pass
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            rows.append((label, readable(before), readable(after)))
+            rows.append((label, readable(before, field), readable(after, field)))
         return rows
 
 
-def readable(value):
+def readable(value, field=None):
     """A stored value as a history page shows it: structured values (a plan's parameters, a
     booklet's rules) as "key：value" pairs instead of a Python dict, booleans as 是/否, and
-    nothing (None, "") as None so the page prints a dash (while 0 stays 0)."""
+    nothing (None, "") as None so the page prints a dash (while 0 stays 0). With the model
+    field: a choice by its label (已签收, not "signed"), a time in local time to the minute."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if value == "":
         return None
+    if field is not None and isinstance(value, str | int):
+        choices = getattr(field, "flatchoices", None)
+        if choices:
+            return str(dict(choices).get(value, value))
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is not None:
+                if timezone.is_aware(moment):
+                    moment = timezone.localtime(moment)
+                return moment.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dict):
         return "；".join(f"{k}：{readable(v)}" for k, v in value.items()) or "—"
     if isinstance(value, list | tuple):

@@ -17,7 +17,7 @@ from django.views.generic import ListView, TemplateView
 
 from gonghui.core import audit, excel, holidays, officialdays
 from gonghui.core.models import AuditEntry, OfficialDay
-from gonghui.core.scoping import get_scoped, require_perm, scoped, sees_every_union
+from gonghui.core.scoping import get_scoped, is_worker, require_perm, scoped, sees_every_union
 from gonghui.core.tables import can_see_pii
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -119,8 +119,15 @@ class ObjectDetailView(ScopedMixin, TemplateView):
         ctx = {
             "object": obj,
             "title": str(obj),
-            "fields": [(c.label, c.value(obj, pii)) for c in self.fields],
-            "history": audit.history(obj)[:100],
+            "fields": [
+                (c.label, value)
+                for c in self.fields
+                for value in [c.value(obj, pii)]
+                if value not in ("", None) or not is_worker(request.user)  # a worker sees what is there
+            ],
+            # The audit trail is the union staff's record of who did what; a worker reading their
+            # own request or member record does not get the staff's names and internal fields.
+            "history": None if is_worker(request.user) else audit.history(obj)[:100],
             "can_change": request.user.has_perm(
                 f"{self.model._meta.app_label}.change_{self.model._meta.model_name}"
             ),
@@ -242,10 +249,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from gonghui.orgs.dashboard import dashboard_context
+        from gonghui.hotline.dashboard import dashboard_context as hotline_panel
+        from gonghui.orgs.dashboard import dashboard_context as orgs_panel
 
         ctx = super().get_context_data(**kwargs)
-        ctx.update(dashboard_context(self.request.user))
+        for panel in (orgs_panel, hotline_panel):
+            ctx.update(panel(self.request.user))
         ctx["title"] = "总览"
         return ctx
 

@@ -191,6 +191,29 @@ def load_demo(progress=None):
         {"phone": "13800009999", "content": "请问带薪年休假怎么计算？", "request_type": "问题咨询"},
         answered_on_call="已告知：累计工作满1年不满10年的，年休假5天。",
     )
+    # The demo worker's own requests, so the worker's home page shows what a worker sees.
+    from gonghui.orgs.models import Member
+
+    member = Member.objects.filter(account__role="worker").select_related("account", "enterprise").first()
+    if member is not None and member.enterprise is not None:
+        ent = member.enterprise
+        for content in (
+            f"我在{ent.name}上班，这个月加班费没有按规定算，想咨询怎么维权。",
+            f"{ent.name}还没给我们交社保，想请工会帮忙问问。",
+        ):
+            mine = services.public_intake(
+                {
+                    "phone": "13900001111",
+                    "caller_name": member.name,
+                    "content": content,
+                    "request_type": "服务帮扶",
+                    "enterprise": ent,
+                    "enterprise_name": ent.name,
+                    "town": ent.town,
+                },
+                worker=member.account,
+            )
+            services.dispatch(operator, mine)
     services.sign(town_cadre, live[2])
     services.sign(town_cadre, live[3])
     services.reply(town_cadre, live[3], "已约谈企业，企业同意补签劳动合同。")

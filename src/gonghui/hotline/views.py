@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core import excel
 from gonghui.core import views as generic
-from gonghui.core.scoping import get_scoped, require_perm, scoped
+from gonghui.core.scoping import get_scoped, is_worker, require_perm, scoped
 from gonghui.core.tables import can_see_pii
 from gonghui.hotline import filtersets, forms, rates, reports, services, tables
 from gonghui.hotline.models import (
@@ -103,7 +103,7 @@ class TicketDetailView(generic.ObjectDetailView):
     def extra_context_for(self, ticket):
         user = self.request.user
         state = services.clocks(ticket)
-        can_change = user.has_perm("hotline.change_ticket") and not getattr(user, "role", "") == "worker"
+        can_change = user.has_perm("hotline.change_ticket") and not is_worker(user)
         return {
             "ticket": ticket,
             "clocks": [state[c] for c in ("response", "feedback", "resolution")],
@@ -118,6 +118,7 @@ class TicketDetailView(generic.ObjectDetailView):
             "callback_url": self.request.session.pop(f"callback-link-{ticket.pk}", None),
             "warnings": ticket.warnings.all(),
             "content": ticket.content,
+            "is_worker": is_worker(user),
         }
 
 

@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.db.models import Count, Q
 
-from gonghui.core.scoping import scoped
+from gonghui.core.scoping import is_worker, scoped
 from gonghui.orgs.models import Enterprise, Member, UnionOrg, Venue
 from gonghui.orgs.reference import DATA_DIR
 
@@ -34,6 +34,8 @@ def coverage_counts(enterprises):
 
 
 def dashboard_context(user):
+    if is_worker(user):  # a worker's own member record, nothing of anyone else
+        return {"show_orgs": False, "my_members": list(scoped(Member.objects.select_related("union"), user))}
     if not user.has_perm("orgs.view_enterprise"):
         return {"show_orgs": False}
     t = settings.GONGHUI_MICRO_THRESHOLD

@@ -70,3 +70,15 @@ def test_history_shows_structured_values_as_pairs_not_python_dicts():
     assert readable({}) == "—"
     assert readable(None) is None and readable("") is None
     assert readable(0) == 0 and readable("x") == "x"
+
+
+def test_history_shows_a_choice_by_its_label_and_a_time_in_local_time():
+    from gonghui.core.models import AuditEntry, OfficialDay, readable
+
+    kind = OfficialDay._meta.get_field("kind")
+    assert readable("workday", kind) == "调休上班"
+    assert readable("gone", kind) == "gone"  # a choice removed since: the stored value
+    timestamp = AuditEntry._meta.get_field("timestamp")
+    # The audit snapshot stores UTC; the page reads Beijing time, to the minute.
+    assert readable("2026-11-24T21:29:46.618391+00:00", timestamp) == "2026-11-25 05:29"
+    assert readable("not a time", timestamp) == "not a time"

@@ -233,6 +233,30 @@ class ScopingTest(TestCase):
         url = reverse("hotline:ticket_list") + "?overdue=true&status=dispatched&status=signed&status=paused"
         self.assertEqual({t.pk for t in self.client.get(url).context["object_list"]}, {self.in_a.pk})
 
+    def test_a_workers_home_page_lists_their_own_requests_only(self):
+        worker = make_user(self.h.world.union_a, role="worker")
+        mine = services.public_intake(
+            {"phone": "13700000000", "content": "公司不给交社保", "town": self.h.world.enterprise_a.town},
+            worker=worker,
+        )
+        self.client.force_login(worker)
+        page = self.client.get(reverse("dashboard"))
+        self.assertEqual([t.pk for t in page.context["my_tickets"]], [mine.pk])
+        self.assertContains(page, mine.number)
+        self.assertNotContains(page, self.in_a.number)
+        self.assertContains(page, "我要反映问题")
+        self.assertContains(page, "还没有关联会员档案")
+        # Their request's page: the clocks and the progress, not the staff's audit trail.
+        page = self.client.get(reverse("hotline:ticket_detail", args=[mine.pk]))
+        self.assertContains(page, 'id="clocks"')
+        self.assertContains(page, 'id="timeline"')
+        self.assertNotContains(page, "变更历史")
+        self.assertNotContains(page, "退单理由")  # empty fields are left out for a worker
+        self.client.force_login(self.h.operator)
+        self.assertContains(self.client.get(reverse("hotline:ticket_detail", args=[mine.pk])), "变更历史")
+        self.client.force_login(self.h.handler_a)
+        self.assertNotIn("my_tickets", self.client.get(reverse("dashboard")).context)
+
     def test_county_operators_see_all(self):
         self.assertEqual(self._listed(self.h.operator), {self.in_a.pk, self.in_b.pk, self.waiting.pk})
 
