@@ -68,7 +68,9 @@ class AuditEntry(models.Model):
                 except Exception:  # noqa: BLE001 - a field removed since the entry was written
                     pass
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            rows.append((label, readable(before, field), readable(after, field)))
+            before, after = readable(before, field), readable(after, field)
+            if before != after:  # None → "" is no change a reader can see
+                rows.append((label, before, after))
         return rows
 
 

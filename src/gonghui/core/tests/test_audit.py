@@ -82,3 +82,16 @@ def test_history_shows_a_choice_by_its_label_and_a_time_in_local_time():
     # The audit snapshot stores UTC; the page reads Beijing time, to the minute.
     assert readable("2026-11-24T21:29:46.618391+00:00", timestamp) == "2026-11-25 05:29"
     assert readable("not a time", timestamp) == "not a time"
+
+
+@pytest.mark.django_db
+def test_history_leaves_out_a_field_that_went_from_nothing_to_nothing():
+    from django.contrib.contenttypes.models import ContentType
+
+    from gonghui.core.models import AuditEntry, OfficialDay
+
+    entry = AuditEntry(
+        content_type=ContentType.objects.get_for_model(OfficialDay),
+        changes={"name": [None, ""], "source": [None, "国办发明电〔2025〕7号"], "kind": ["", "holiday"]},
+    )
+    assert entry.labelled_changes() == [("依据", None, "国办发明电〔2025〕7号"), ("类型", None, "放假")]
