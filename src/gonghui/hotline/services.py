@@ -417,32 +417,47 @@ def _step_transaction(ticket):
 def _insert_rows(groups):
     """Insert new rows, given as [(model, objects)], the way bulk_create does (no signals, no keys
     read back; a key already set is inserted). On PostgreSQL one INSERT … VALUES per model, all
-    sent in one round trip and one statement (bulk_create costs a round trip per model, and its
-    UNNEST arrays cost more CPU to build than the rows); elsewhere bulk_create."""
+    sent as one query (bulk_create costs a round trip per model, and its UNNEST arrays cost more
+    CPU to build than the rows); elsewhere bulk_create."""
     groups = [(model, objs) for model, objs in groups if objs]
     if connection.vendor != "postgresql":
         for model, objs in groups:
             model.objects.bulk_create(objs)
         return
-    qn = connection.ops.quote_name
-    statements, params = [], []
-    for model, objs in groups:
-        with_key = objs[0].pk is not None
+    if not groups:
+        return
+    from psycopg.adapt import Transformer
+
+    with connection.cursor() as cur:
+        # The values are turned into SQL literals here exactly as psycopg's client-side binding
+        # does (Transformer.as_literal): with more than 50 parameters psycopg would otherwise parse
+        # the whole query for its placeholders again on every call.
+        literal = Transformer(cur.cursor).as_literal
+        statements = []
+        for model, objs in groups:
+            with_key = objs[0].pk is not None
+            head, fields = _insert_head(model, with_key)
+            rows = []
+            for obj in objs:
+                if (obj.pk is not None) != with_key:
+                    raise ValueError("rows of one model are inserted all with their keys or all without")
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                rows.append(b"(" + b", ".join(b"NULL" if v is None else literal(v) for v in values) + b")")
+                obj._state.adding, obj._state.db = False, connection.alias
+            statements.append(head + b", ".join(rows))
+        cur.execute(b"; ".join(statements).decode(connection.connection.info.encoding))
+
+
+def _insert_head(model, with_key):
+    """`INSERT INTO table (columns) VALUES ` and its fields (the key's too `with_key`), built once."""
+    cached = _SQL.get(("insert", model, with_key))
+    if cached is None:
+        qn = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if with_key or not f.primary_key]
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        for obj in objs:
-            if (obj.pk is not None) != with_key:
-                raise ValueError("rows of one model are inserted all with their keys or all without")
-            obj._prepare_related_fields_for_save(operation_name="bulk_create")
-            params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-            obj._state.adding, obj._state.db = False, connection.alias
-        statements.append(
-            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-            f" VALUES {', '.join([row] * len(objs))}"
-        )
-    if statements:
-        with connection.cursor() as cur:
-            cur.execute("; ".join(statements), params)
+        head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+        cached = _SQL[("insert", model, with_key)] = (head.encode(), fields)
+    return cached
 
 
 # Set by the services from objects already checked, not typed in: not re-validated on each step

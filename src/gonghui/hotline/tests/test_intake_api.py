@@ -161,3 +161,28 @@ class OneQueryIntakeTest(TransactionTestCase):
             services._insert_rows([(Ticket, [ticket]), (TicketEvent, [event]), (AuditEntry, [too_long])])
         self.assertFalse(Ticket.objects.filter(pk=key).exists())
         self.assertFalse(TicketEvent.objects.exists())
+
+
+class InsertRowsTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.h = HotlineWorld()
+
+    def test_rows_inserted_in_one_query_read_back_as_the_orm_writes_them(self):
+        odd = "工资 100% 'quoted' \"double\" back\\slash %s %(x)s ; -- \n新行"
+        saved = self.h.ticket(content=odd, caller_name="O'Brien")
+        saved.extended_limits = {"resolution": {"amount": 1.5, "unit": "workdays", "note": odd}}
+        saved.pauses = [["2026-11-24T08:00:00+08:00", None]]
+        saved.save()
+        copy = Ticket.objects.get(pk=saved.pk)
+        key_of = Ticket if connection.vendor == "postgresql" else None  # (SQLite: bulk_create sets it)
+        copy.number, copy.pk = services._take_number(dt.date(2099, 1, 1), key_of)
+        event = TicketEvent(ticket=copy, kind=TicketEvent.Kind.INTAKE, at=copy.created_at, note=odd)
+        services._insert_rows([(Ticket, [copy]), (TicketEvent, [event])])
+        copy = Ticket.objects.get(number="2099010100001")
+        fields = [f.attname for f in Ticket._meta.concrete_fields if f.name not in ("id", "number")]
+        a = Ticket.objects.filter(pk=saved.pk).values(*fields).get()
+        b = Ticket.objects.filter(pk=copy.pk).values(*fields).get()
+        self.assertEqual(a, b)
+        self.assertEqual(b["content"], odd)
+        self.assertEqual(TicketEvent.objects.get(ticket=copy).note, odd)
