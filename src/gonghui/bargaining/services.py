@@ -746,3 +746,46 @@ def delete_meeting(user, meeting):
 
 def today():
     return date.today()
+
+
+# --- signals for the hotline's early warning (未诉先办) -----------------------------------------------
+
+
+def expiring_contract_signals(as_of, lapsed_days=90):
+    """Enterprises whose collective contract is in its last 3 months without a renewal request, or
+    lapsed within ``lapsed_days`` without one, as signals for hotline.warning.detect: a season when
+    pay disputes come. A newer offer for the same enterprise (the next negotiation) ends the signal.
+    The signal is a state, dated ``as_of``: it strengthens an enterprise's ticket alert on any day."""
+    from gonghui.bargaining import caserules
+
+    cases = NegotiationCase.objects.filter(
+        kind=NegotiationCase.Kind.ENTERPRISE,
+        enterprise__isnull=False,
+        signed_on__isnull=False,
+        renewal_requested_on__isnull=True,
+    ).order_by("pk")
+    latest_offer = dict(
+        NegotiationCase.objects.filter(enterprise__isnull=False, offer_on__isnull=False)
+        .values("enterprise_id")
+        .annotate(last=Max("offer_on"))
+        .values_list("enterprise_id", "last")
+    )
+    signals = []
+    for case in cases:
+        renewal = next((d for d in caserules.case_deadlines(case, as_of) if d.key == "renewal"), None)
+        if renewal is None or renewal.status not in ("due_soon", "missed"):
+            continue
+        if renewal.status == "missed" and (as_of - renewal.due).days > lapsed_days:
+            continue
+        offered = latest_offer.get(case.enterprise_id)
+        if offered is not None and offered >= renewal.window_start:
+            continue
+        signals.append(
+            {
+                "id": f"contract:{case.pk}",
+                "kind": "contract_expiring",
+                "date": as_of,
+                "enterprise_id": case.enterprise_id,
+            }
+        )
+    return signals

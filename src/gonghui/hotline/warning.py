@@ -311,8 +311,21 @@ def _plain_label(kind: str, key) -> str:
     return f"企业 {key}" if kind == "enterprise" else str(key)
 
 
+SIGNAL_LABELS = {"arrears_clue": "欠薪线索", "contract_expiring": "集体合同临近期满或已期满未续订"}
+
+
 def _explain(
-    kind, key, observed, expected, baseline_count, baseline_days, wdays, factor, n_ent, label=_plain_label
+    kind,
+    key,
+    observed,
+    expected,
+    baseline_count,
+    baseline_days,
+    wdays,
+    factor,
+    n_ent,
+    label=_plain_label,
+    signals=(),
 ) -> tuple[str, str]:
     name = {
         "enterprise": lambda k: label("enterprise", k),
@@ -322,8 +335,13 @@ def _explain(
         "keyword": lambda k: f"关键词“{k}”",
     }[kind](key)
     title = f"{name}近{wdays}天异常增多"
+    tickets = observed - sum(w for _kind, w in signals)
+    counted = f"近{wdays}天{name}共{observed:g}件，"
+    if signals:
+        kinds = "、".join(dict.fromkeys(SIGNAL_LABELS.get(k, k) for k, _w in signals))
+        counted = f"近{wdays}天{name}诉求{tickets:g}件，另有{kinds}，按{observed:g}件计，"
     parts = [
-        f"近{wdays}天{name}共{observed:g}件，",
+        counted,
         f"按此前{baseline_days}天的{baseline_count}件推算，同期预计约{expected:.1f}件，",
         f"为预计的{observed / expected:.1f}倍。" if expected > 0 else "此前没有同类诉求。",
     ]
@@ -478,9 +496,13 @@ def detect(
             dim, key = inv_keys[int(k)]
             obs = float(observed[k])
             sigs = []
+            weighed = []
             if dim == "enterprise" and key in sig_by_ent:
                 sigs = [s for s in sig_by_ent[key] if (as_of - _as_date(_get(s, "date"))).days < w]
-                obs += sum(float(cfg.signal_weights.get(_get(s, "kind"), 1.0)) for s in sigs)
+                weighed = [
+                    (_get(s, "kind"), float(cfg.signal_weights.get(_get(s, "kind"), 1.0))) for s in sigs
+                ]
+                obs += sum(wt for _kind, wt in weighed)
             if obs < cfg.min_count.get(dim, 5):
                 continue
             exp = max(float(expected[k]), cfg.min_expected.get(dim, 0.5))
@@ -504,6 +526,7 @@ def detect(
                 sf,
                 len({m[2] for m in mem}),
                 label or _plain_label,
+                weighed,
             )
             candidates.append(
                 Alert(

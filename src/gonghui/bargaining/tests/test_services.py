@@ -263,6 +263,29 @@ class CaseDeadlineTest(TestCase):
         self.assertEqual(d["renewal"].due, date(2027, 5, 27))
         self.assertEqual(d["renewal"].window_start, date(2027, 2, 27))
 
+    def test_a_contract_near_its_end_without_a_renewal_request_is_a_warning_signal(self):
+        signed = dict(
+            offer_on=date(2025, 3, 3),
+            reply_on=date(2025, 3, 10),
+            signed_on=date(2025, 5, 6),
+            filed_on=date(2025, 5, 12),
+            term_years=2,
+        )
+        case = self.case(**signed)  # expires 2027-05-27, renewal window from 2027-02-27
+
+        def signals(day):
+            return [s["enterprise_id"] for s in services.expiring_contract_signals(day)]
+
+        self.assertEqual(signals(date(2027, 1, 15)), [])  # not yet in the window
+        self.assertEqual(signals(date(2027, 3, 1)), [self.world.enterprise_a.pk])
+        self.assertEqual(signals(date(2027, 7, 1)), [self.world.enterprise_a.pk])  # lapsed, unrenewed
+        self.assertEqual(signals(date(2027, 12, 1)), [])  # lapsed long ago: no longer news
+        self.case(offer_on=date(2027, 3, 5))  # the next negotiation has begun
+        self.assertEqual(signals(date(2027, 3, 10)), [])
+        case.renewal_requested_on = date(2027, 3, 1)
+        case.save()
+        self.assertEqual(signals(date(2027, 3, 2)), [])
+
     def test_signing_without_a_passed_vote_is_refused(self):
         case = self.case()
         for i, side in enumerate(["workers"] * 3 + ["employer"] * 3):

@@ -90,6 +90,8 @@ def test_signals_add_to_enterprise_evidence(background, county, cfg):
     alerts = detect(background + out, dt.date(2025, 7, 15), signals=sigs, config=cfg)
     hit = [a for a in alerts if a.kind == "enterprise" and a.key == ent["id"]]
     assert hit and hit[0].signal_ids == ["S1", "S2"]
+    # The text counts the tickets apart from the clues that strengthened them.
+    assert "诉求3件，另有欠薪线索，按7件计" in hit[0].explanation
 
 
 def test_town_topic_rise_and_keyword_burst(background, county, cfg):
