@@ -53,20 +53,25 @@ full proof):
   cell: this memory locality alone makes the solve several times faster), as a CSR of int32
   mentors and int32 costs sorted by (cost, mentor) per micro. Same pairs and the same float
   formulas as ``_Problem.pairs_of`` (a property test checks them against the k-d tree).
-* The transportation LP ``min Σ c_ij x_ij + b·(uncovered)`` is solved by successive shortest
-  paths with prices (micros inserted one at a time, Dijkstra on reduced costs that stops at the
-  first mentor with a free seat, prices warm-started across insertions). It keeps an optimal
-  (plan, prices) pair for the inserted micros at every step.
-* Reward ``b`` starts small (4 × (max pair cost + 1)) so that searches for micros that cannot be
-  covered stay local; while an augmenting path still exists (one O(arcs) breadth-first search),
-  the uncovered micros are inserted again with ``b`` × 8, up to
-  ``B = (number of mentors + 1) * (max pair cost + 1)``, a reward that provably makes every
-  optimum one of maximum coverage.
-* Certificate: the final plan and prices are checked against *every* candidate arc (loads ≤ seats,
-  prices ≥ 0 and zero on mentors with room, ``u_i ≤ b``, reduced costs ``c_ij + p_j - u_i ≥ 0``).
-  These are the LP optimality conditions, so the plan is optimal for reward b; with no augmenting
-  path left its coverage is the maximum K, and any plan with coverage K costs at least as much.
-  A plan that failed the certificate would raise instead of being returned.
+* One maximum-cardinality plan (augmenting paths, costs ignored) splits the problem by
+  Gallai–Edmonds (``engine_flow`` docstring has the proof): D = micro enterprises left out by
+  some maximum plan, A = their mentors. Every maximum plan fills A's seats from D and covers
+  every other micro with a mentor outside A, so the two parts are solved independently (in two
+  threads) and the arcs from the rest into A are dropped.
+* Each part is a transportation LP ``min Σ c_ij x_ij + b·(uncovered)`` solved by successive
+  shortest paths with prices (micros inserted one at a time, Dijkstra on reduced costs that stops
+  at the first mentor with a free seat, prices warm-started across insertions), which keeps an
+  optimal (plan, prices) pair for the inserted micros at every step. The rest needs no reward
+  (every micro there is covered); D × A is solved with a small reward first (searches stay
+  local), then the seats of A left empty are filled from the seats' side.
+* Certificate: the parts' duals are combined into prices of the whole problem for one reward b,
+  and the plan and prices are checked against *every* candidate arc (loads ≤ seats, prices ≥ 0
+  and zero on mentors with room, ``u_i ≤ b``, reduced costs ``c_ij + p_j - u_i ≥ 0``). These are
+  the LP optimality conditions, so the plan is optimal for reward b; with no augmenting path
+  left (one O(arcs) breadth-first search) its coverage is the maximum K, and any plan with
+  coverage K costs at least as much. A plan that failed the certificate would raise instead of
+  being returned. (``engine_flow.solve_exact``, the earlier single-problem solver with a reward
+  raised ×8 per round, is kept for tests and comparison.)
 
 Fallback path (``solver="ortools"``, or numba missing): OR-Tools ``SimpleMinCostFlow
 .solve_max_flow_with_min_cost`` per connected component of a k-d tree candidate graph
@@ -711,8 +716,7 @@ def _solve_flow(prob: _Problem, active: np.ndarray, cap: np.ndarray, big_b: int,
     t_cand = time.perf_counter() - t0
     capc = np.minimum(cap[cand.mentors], max(len(prob.mi), 1)).astype(np.int64)
     order = np.arange(cand.rows.size, dtype=np.int64)
-    first_b = min(big_b, 4 * (prob.max_cost + 1))
-    assign, _, _, info = engine_flow.solve_exact(cand.rs, cand.col, cand.cst, capc, order, big_b, first_b)
+    assign, _, _, info = engine_flow.solve_decomposed(cand.rs, cand.col, cand.cst, capc, order, prob.max_cost)
     t_solve = time.perf_counter() - t0 - t_cand
     used = np.flatnonzero(assign >= 0)
     pi = cand.rows[used]
@@ -727,8 +731,7 @@ def _solve_flow(prob: _Problem, active: np.ndarray, cap: np.ndarray, big_b: int,
         "arcs": int(cand.col.size),
         "candidate_pairs": int(cand.col.size),
         "added_arcs": 0,
-        "settled_nodes": info["settled_nodes"],
-        "reward": info["reward"],
+        **{k: v for k, v in info.items() if k != "rounds"},
     }
     return pi, pj, reach, stats
 

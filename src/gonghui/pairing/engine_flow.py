@@ -40,6 +40,31 @@ insertion, and after the last one the plan is optimal for the whole LP. The sear
 stops at the first terminal, and arcs whose cost alone already reaches the best terminal found
 are cut (rows are sorted by cost, prices are ≥ 0).
 
+Decomposition (``solve_decomposed``, what the engine runs). Split each mentor into its seats:
+a plan is a matching of micros to seats. One maximum matching M0 (``max_matching``, costs
+ignored) gives D = micros reachable from a micro uncovered by M0 by an alternating path (arc to a
+mentor, then a micro held there, ...) = the micros left uncovered by *some* maximum plan, and
+A = the mentors of D's arcs (``deficient_side``). The Gallai–Edmonds structure theorem
+(Lovász–Plummer, Matching Theory, 3.2.1) says that every maximum matching matches every vertex
+of A (here: every seat of A) to a vertex of D. Hence in every maximum plan: A's seats are all
+filled from D; a micro outside D is covered (else it would be left out by a maximum plan, i.e.
+in D), and not in A (A's seats go to D), so its arcs into A are
+never used; D micros have arcs only into A. So the maximum plans are exactly the pairs (P_a, P_b)
+with P_a filling all seats of A from D and P_b covering every micro outside D on mentors outside
+A, and the least cost is min cost(P_a) + min cost(P_b): two independent problems, neither of
+which needs the large reward B:
+(b) the rest: ``ssp`` inserts the micros outside D; every search ends at a free seat.
+(a) D × A: ``ssp`` with a small reward b1 first (an optimal plan for b1, searches stay local),
+    then ``fill_seats`` fills the seats left empty from the seats' side, warm-started with the
+    same duals seen from the seats (q_i = b1 - u_i ≥ 0 on micros, 0 on uncovered ones,
+    v_j = b1 - p_j on mentors); each search ends at an uncovered micro of D.
+Duals of the whole problem: with m_j the common value of A's seats (c_ij + q_i = m_j on used
+arcs, ≥ m_j on all arcs of j: so all seats of j have the same value), set p_j = b - m_j on A,
+u_i = b - q_i on D and keep the rest's prices, where b is the least reward making them feasible
+(b ≥ m_j, b ≥ u_i of the rest, b ≥ u_i + m_j - c_ij on the unused arcs from the rest into A:
+``_cross_reward``). ``certify`` then checks them on every arc and ``augmentable`` checks that no
+augmenting path exists, which proves the plan lexicographically optimal (see ``solve_exact``).
+
 Certificate (``certify``): independently of the algorithm, the final plan and prices are checked
 against *every* candidate arc: load ≤ cap, prices ≥ 0 and zero on mentors with room, each used
 arc exists with its cost, ``u_i ≤ B`` and ``c_ij + p_j ≥ u_i`` on all arcs. These are exactly the
@@ -284,7 +309,7 @@ def candidate_csr(prob, active: np.ndarray, cap: np.ndarray) -> Candidates:
 INF = 1 << 62
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _heap_push(heap, size, key):
     if size == heap.size:
         bigger = np.empty(heap.size * 2, dtype=np.int64)
@@ -302,7 +327,7 @@ def _heap_push(heap, size, key):
     return heap, size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _heap_pop(heap, size):
     top = heap[0]
     size -= 1
@@ -323,7 +348,6 @@ def _heap_pop(heap, size):
     return top, size
 
 
-@njit(cache=True)
 def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
     """Insert the micros of ``order`` one by one along shortest paths (module docstring).
 
@@ -332,7 +356,14 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
     state satisfying the invariant (all -1 / 0 to start from scratch); they are updated in place.
     ``cap`` int64 (≤ number of micros). Returns the number of mentors settled (work done).
     """
-    n_i = rs.size - 1
+    return ssp_rows(rs[:-1], rs[1:], col, cst, cap, order, big_b, assign, acost, price)
+
+
+@njit(cache=True, nogil=True)
+def ssp_rows(lo, hi, col, cst, cap, order, big_b, assign, acost, price):
+    """``ssp`` with the arcs of row r at ``lo[r]:hi[r]``: several rows may share one arc list
+    (``solve_decomposed`` inserts each seat of a mentor as a row of that mentor's arcs)."""
+    n_i = lo.size
     n_j = cap.size
     dummy = n_j
     nn = n_j + 1
@@ -363,7 +394,7 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
     sid = 0
     settled_total = 0
     for s in order:
-        if rs[s] == rs[s + 1]:
+        if lo[s] == hi[s]:
             continue
         sid += 1
         bound = big_b
@@ -372,7 +403,7 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
         pred_f[dummy] = -1
         pred_c[dummy] = big_b
         hsize = 0
-        for a in range(rs[s], rs[s + 1]):
+        for a in range(lo[s], hi[s]):
             c = np.int64(cst[a])
             if c >= bound:
                 break
@@ -418,7 +449,7 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
                 if base + alt[i2] >= bound:
                     continue  # no other mentor of i2 can be reached below the bound
                 lo_alt = INF
-                for a in range(rs[i2], rs[i2 + 1]):
+                for a in range(lo[i2], hi[i2]):
                     c = np.int64(cst[a])
                     if base + c >= bound:
                         if c < lo_alt:
@@ -599,3 +630,517 @@ def solve_exact(rs, col, cst, cap, order, big_b: int, first_b: int):
     if code != 0:  # pragma: no cover - would be a bug in ssp; never return an unproven plan
         raise RuntimeError(f"pairing plan failed its optimality certificate (code {code})")
     return assign, acost, price[:n_j], {"rounds": rounds, "settled_nodes": int(settled), "reward": b}
+
+
+# --------------------------------------------------------------------------------------------------
+# Decomposition after one maximum matching (Gallai–Edmonds / Dulmage–Mendelsohn)
+
+
+@njit(cache=True)
+def max_matching(rs, col, cap):
+    """A maximum-cardinality plan (costs ignored), Hopcroft–Karp style: a greedy start, then
+    phases of (1) one breadth-first search backwards from the mentors with a free seat, labelling
+    each mentor with its distance (in moves) to a free seat, and (2) a depth-first search from each
+    uncovered micro along strictly decreasing labels, applying every augmenting path found (a
+    mentor whose search failed is not searched again in the phase). A phase that applies none leaves no uncovered micro with a
+    labelled mentor, i.e. no augmenting path (Berge): the plan is maximum. Returns ``assign``
+    (int32 mentor per micro, -1 uncovered)."""
+    n_i = rs.size - 1
+    n_j = cap.size
+    assign = np.full(n_i, -1, dtype=np.int32)
+    load = np.zeros(n_j, dtype=np.int64)
+    off = np.zeros(n_j + 1, dtype=np.int64)
+    for j in range(n_j):
+        off[j + 1] = off[j] + cap[j]
+    slots = np.empty(max(off[n_j], 1), dtype=np.int32)
+    pos = np.full(n_i, -1, dtype=np.int64)
+    for i in range(n_i):
+        for a in range(rs[i], rs[i + 1]):
+            j = col[a]
+            if load[j] < cap[j]:
+                k = off[j] + load[j]
+                slots[k] = i
+                pos[i] = k
+                load[j] += 1
+                assign[i] = j
+                break
+    # Micros with an arc to each mentor (transposed arcs), for the backward search.
+    tst = np.zeros(n_j + 1, dtype=np.int64)
+    for a in range(rs[n_i]):
+        tst[col[a] + 1] += 1
+    for j in range(n_j):
+        tst[j + 1] += tst[j]
+    trow = np.empty(max(rs[n_i], 1), dtype=np.int32)
+    fill = tst[:n_j].copy()
+    for i in range(n_i):
+        for a in range(rs[i], rs[i + 1]):
+            j = col[a]
+            trow[fill[j]] = i
+            fill[j] += 1
+    big = np.int64(n_j + 1)
+    lab = np.empty(n_j, dtype=np.int64)
+    queue = np.empty(n_j, dtype=np.int64)
+    visited = np.zeros(n_j, dtype=np.int64)
+    stk_node = np.empty(2 * n_j + 2, dtype=np.int64)
+    stk_ptr = np.empty(2 * n_j + 2, dtype=np.int64)
+    hopeless = np.zeros(n_i, dtype=np.bool_)  # no augmenting path from it, now or later
+    phase = 0
+    while True:
+        phase += 1
+        qt = 0
+        for j in range(n_j):
+            if load[j] < cap[j]:
+                lab[j] = 0
+                queue[qt] = j
+                qt += 1
+            else:
+                lab[j] = big
+        qh = 0
+        while qh < qt:
+            j = queue[qh]
+            qh += 1
+            for e in range(tst[j], tst[j + 1]):
+                j2 = assign[trow[e]]
+                if j2 >= 0 and lab[j2] == big:
+                    lab[j2] = lab[j] + 1
+                    queue[qt] = j2
+                    qt += 1
+        augmented = 0
+        for s in range(n_i):
+            if assign[s] >= 0 or hopeless[s] or rs[s] == rs[s + 1]:
+                continue
+            reach = False
+            for a in range(rs[s], rs[s + 1]):
+                if lab[col[a]] < big:
+                    reach = True
+                    break
+            if not reach:
+                hopeless[s] = True  # augmentations never create a path from an unreachable micro
+                continue
+            top = 0
+            stk_node[0] = s
+            stk_ptr[0] = rs[s]
+            found = -1
+            while top >= 0:
+                if top % 2 == 0:
+                    i = stk_node[top]
+                    limit = big if top == 0 else lab[stk_node[top - 1]]
+                    pushed = False
+                    while stk_ptr[top] < rs[i + 1]:
+                        j = np.int64(col[stk_ptr[top]])
+                        stk_ptr[top] += 1
+                        if visited[j] == phase or lab[j] >= limit:
+                            continue
+                        visited[j] = phase
+                        if load[j] < cap[j]:
+                            found = j
+                            break
+                        top += 1
+                        stk_node[top] = j
+                        stk_ptr[top] = off[j]
+                        pushed = True
+                        break
+                    if found >= 0:
+                        break
+                    if not pushed:
+                        top -= 1
+                else:
+                    j = stk_node[top]
+                    if stk_ptr[top] < off[j] + load[j]:
+                        i2 = np.int64(slots[stk_ptr[top]])
+                        stk_ptr[top] += 1
+                        top += 1
+                        stk_node[top] = i2
+                        stk_ptr[top] = rs[i2]
+                    else:
+                        top -= 1
+            if found < 0:
+                continue
+            augmented += 1
+            # Mentors on the path stay open for later searches of this phase (only mentors whose
+            # whole subtree failed stay marked).
+            visited[found] = 0
+            for d in range(1, top, 2):
+                visited[stk_node[d]] = 0
+            # The micro at depth d moves to the mentor at depth d + 1 (the top one to ``found``),
+            # into the slot freed by the micro at depth d + 2.
+            i = stk_node[top]
+            vac = pos[i]
+            k = off[found] + load[found]
+            load[found] += 1
+            slots[k] = i
+            pos[i] = k
+            assign[i] = found
+            d = top - 2
+            while d >= 0:
+                i = stk_node[d]
+                k = vac
+                vac = pos[i]
+                slots[k] = i
+                pos[i] = k
+                assign[i] = stk_node[d + 1]
+                d -= 2
+        if augmented == 0:
+            break
+    return assign
+
+
+@njit(cache=True)
+def deficient_side(rs, col, cap, assign):
+    """Gallai–Edmonds sets of a maximum plan: ``in_d`` marks the micros reachable from an uncovered
+    micro (with arcs) by an alternating path (uncovered in some maximum plan), ``in_a`` their
+    mentors (every arc of a D micro leads into A)."""
+    n_i = rs.size - 1
+    n_j = cap.size
+    cnt = np.zeros(n_j + 1, dtype=np.int64)
+    for i in range(n_i):
+        if assign[i] >= 0:
+            cnt[assign[i] + 1] += 1
+    for j in range(n_j):
+        cnt[j + 1] += cnt[j]
+    mem = np.empty(max(cnt[n_j], 1), dtype=np.int64)
+    fill = cnt[:n_j].copy()
+    for i in range(n_i):
+        j = assign[i]
+        if j >= 0:
+            mem[fill[j]] = i
+            fill[j] += 1
+    in_d = np.zeros(n_i, dtype=np.bool_)
+    in_a = np.zeros(n_j, dtype=np.bool_)
+    queue = np.empty(max(n_i, 1), dtype=np.int64)
+    qh = 0
+    qt = 0
+    for i in range(n_i):
+        if assign[i] < 0 and rs[i + 1] > rs[i]:
+            in_d[i] = True
+            queue[qt] = i
+            qt += 1
+    while qh < qt:
+        i = queue[qh]
+        qh += 1
+        for a in range(rs[i], rs[i + 1]):
+            j = col[a]
+            if not in_a[j]:
+                in_a[j] = True
+                for k in range(cnt[j], cnt[j + 1]):
+                    i2 = mem[k]
+                    if not in_d[i2]:
+                        in_d[i2] = True
+                        queue[qt] = i2
+                        qt += 1
+    return in_d, in_a
+
+
+@njit(cache=True)
+def _rest_arcs(rs, col, cst, in_d, in_a):
+    """The CSR of the arcs of micros outside D to mentors outside A (D rows left empty)."""
+    n_i = rs.size - 1
+    rs2 = np.zeros(n_i + 1, dtype=np.int64)
+    for i in range(n_i):
+        c = 0
+        if not in_d[i]:
+            for a in range(rs[i], rs[i + 1]):
+                if not in_a[col[a]]:
+                    c += 1
+        rs2[i + 1] = rs2[i] + c
+    col2 = np.empty(rs2[n_i], dtype=np.int32)
+    cst2 = np.empty(rs2[n_i], dtype=np.int32)
+    for i in range(n_i):
+        if in_d[i]:
+            continue
+        k = rs2[i]
+        for a in range(rs[i], rs[i + 1]):
+            if not in_a[col[a]]:
+                col2[k] = col[a]
+                cst2[k] = cst[a]
+                k += 1
+    return rs2, col2, cst2
+
+
+@njit(cache=True, nogil=True)
+def _seat_arcs(rs, col, cst, d_idx, a_loc, n_a):
+    """Arcs of the D × A part seen from the mentors: row k (local mentor k of A) lists its D micros
+    (local numbers, position in ``d_idx``) sorted by (cost, micro)."""
+    n_d = d_idx.size
+    trs = np.zeros(n_a + 1, dtype=np.int64)
+    for t in range(n_d):
+        i = d_idx[t]
+        for a in range(rs[i], rs[i + 1]):
+            trs[a_loc[col[a]] + 1] += 1
+    for k in range(n_a):
+        trs[k + 1] += trs[k]
+    keys = np.empty(trs[n_a], dtype=np.int64)
+    fill = trs[:n_a].copy()
+    for t in range(n_d):
+        i = d_idx[t]
+        for a in range(rs[i], rs[i + 1]):
+            k = a_loc[col[a]]
+            keys[fill[k]] = np.int64(cst[a]) * n_d + t
+            fill[k] += 1
+    tcol = np.empty(keys.size, dtype=np.int32)
+    tcst = np.empty(keys.size, dtype=np.int32)
+    for k in range(n_a):
+        keys[trs[k] : trs[k + 1]].sort()
+        for e in range(trs[k], trs[k + 1]):
+            tcol[e] = keys[e] % n_d
+            tcst[e] = keys[e] // n_d
+    return trs, tcol, tcst
+
+
+@njit(cache=True)
+def _cross_reward(rs, col, cst, in_d, in_a, assign, acost, price, m):
+    """The smallest reward b that makes the combined duals feasible: b ≥ m_j (prices of A mentors
+    are b - m_j ≥ 0), b ≥ u_i of every covered micro outside D, and b ≥ u_i + m_j - c_ij on each
+    arc from a micro outside D into A (its reduced cost c_ij + (b - m_j) - u_i ≥ 0)."""
+    n_i = rs.size - 1
+    b = np.int64(0)
+    for j in range(m.size):
+        if in_a[j] and m[j] > b:
+            b = m[j]
+    for i in range(n_i):
+        if in_d[i] or assign[i] < 0:
+            continue
+        u = acost[i] + price[assign[i]]
+        if u > b:
+            b = u
+        for a in range(rs[i], rs[i + 1]):
+            j = col[a]
+            if in_a[j]:
+                v = u + m[j] - np.int64(cst[a])
+                if v > b:
+                    b = v
+    return b
+
+
+def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | None = None):
+    """Optimal plan of the lexicographic problem through the Gallai–Edmonds decomposition (module
+    docstring), with its proof. Returns ``(assign, acost, price, info)``; raises if the
+    certificate fails. ``order``: the insertion order of the micros (a permutation of the rows)."""
+    import threading
+    import time
+
+    times = {}
+    t0 = time.perf_counter()
+    n_i, n_j = rs.size - 1, cap.size
+    cap = np.ascontiguousarray(cap, dtype=np.int64)
+    m0 = max_matching(rs, col, cap)
+    times["matching_seconds"] = time.perf_counter() - t0
+    in_d, in_a = deficient_side(rs, col, cap, m0)
+    del m0
+    # (b) micros outside D on mentors outside A: every one of them is covered.
+    rs2, col2, cst2 = _rest_arcs(rs, col, cst, in_d, in_a)
+    assign = np.full(n_i, -1, dtype=np.int32)
+    acost = np.zeros(n_i, dtype=np.int64)
+    price = np.zeros(n_j + 1, dtype=np.int64)
+    rest = order[~in_d[order]]
+    big_rest = (n_j + 1) * (max_cost + 1)
+    # The two parts share no micro and no mentor: the rest runs in a thread (the kernels release
+    # the GIL) while this one does D × A, so a second core halves the wall time at best.
+    box = {}
+
+    def run_rest(rs2, col2, cst2):
+        try:
+            t = time.perf_counter()
+            box["settled"] = ssp(rs2, col2, cst2, cap, rest, big_rest, assign, acost, price)
+            box["seconds"] = time.perf_counter() - t
+        except BaseException as exc:  # pragma: no cover - re-raised below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run_rest, args=(rs2, col2, cst2), name="pairing-rest")
+    worker.start()
+    del rs2, col2, cst2
+    # (a) D × A from the seats' side: every seat of A is filled by a micro of D.
+    d_idx = np.flatnonzero(in_d).astype(np.int64)
+    a_idx = np.flatnonzero(in_a).astype(np.int64)
+    m = np.zeros(n_j, dtype=np.int64)
+    settled = 0
+    if a_idx.size:
+        a_loc = np.full(n_j, -1, dtype=np.int64)
+        a_loc[a_idx] = np.arange(a_idx.size)
+        # Micro side first, with a small reward b1 (searches stay local): an optimal plan for b1,
+        # which leaves some seats of A empty. Its duals, seen from the seats (q = b1 - u on
+        # micros, v = b1 - p on mentors), satisfy fill_seats' invariant, which fills the rest.
+        t0 = time.perf_counter()
+        b1 = min(first_b or 4 * (max_cost + 1), big_rest)
+        d_assign = np.full(n_i, -1, dtype=np.int32)
+        d_acost = np.zeros(n_i, dtype=np.int64)
+        d_price = np.zeros(n_j + 1, dtype=np.int64)
+        d_order = order[in_d[order]]
+        s_d = ssp(rs, col, cst, cap, d_order, b1, d_assign, d_acost, d_price)
+        times["deficient_micro_side_seconds"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        trs, tcol, tcst = _seat_arcs(rs, col, cst, d_idx, a_loc, a_idx.size)
+        da = d_assign[d_idx]
+        covered = da >= 0
+        hold = np.where(covered, a_loc[np.maximum(da, 0)], -1).astype(np.int32)
+        hc = np.where(covered, d_acost[d_idx], 0).astype(np.int64)
+        q = np.where(covered, b1 - (d_acost[d_idx] + d_price[np.maximum(da, 0)]), 0).astype(np.int64)
+        v = (b1 - d_price[a_idx]).astype(np.int64)
+        s_a = fill_seats(trs, tcol, tcst, cap[a_idx], hold, hc, q, v)
+        if s_a < 0:
+            raise RuntimeError("pairing decomposition: a seat of A was left empty")
+        settled += s_d + s_a
+        times["deficient_seconds"] = time.perf_counter() - t0
+        times["deficient_settled"] = int(s_d + s_a)
+        times["deficient_empty_seats"] = int(cap[a_idx].sum() - covered.sum())
+        m[a_idx] = v
+    worker.join()
+    if "error" in box:  # pragma: no cover - a failure inside a kernel
+        raise box["error"]
+    if a_idx.size:  # written only now: the rest's thread reads ``assign`` when it starts
+        held = np.flatnonzero(hold >= 0)
+        assign[d_idx[held]] = a_idx[hold[held]]
+        acost[d_idx[held]] = hc[held]
+    settled += box["settled"]
+    times["rest_seconds"] = box["seconds"]
+    times["rest_settled"] = int(box["settled"])
+    if (assign[rest] < 0).any() and (np.diff(rs)[rest[assign[rest] < 0]] > 0).any():
+        raise RuntimeError("pairing decomposition: a micro outside D was left uncovered")
+    b = int(_cross_reward(rs, col, cst, in_d, in_a, assign, acost, price, m))
+    price = price[:n_j].copy()
+    price[a_idx] = b - m[a_idx]
+    code = certify(rs, col, cst, cap, assign, acost, price, b)
+    if code != 0 or augmentable(rs, col, cap, assign):  # pragma: no cover - would be a bug
+        raise RuntimeError(f"pairing plan failed its optimality certificate (code {code})")
+    info = {
+        "rounds": 1,
+        "settled_nodes": int(settled),
+        "reward": b,
+        "deficient_micros": int(d_idx.size),
+        "deficient_mentors": int(a_idx.size),
+        **times,
+    }
+    return assign, acost, price, info
+
+
+@njit(cache=True, nogil=True)
+def fill_seats(trs, tcol, tcst, cap, hold, hc, q, v):
+    """Fill every empty seat of the A mentors with micros of D at the least total cost
+    (successive shortest paths from the seats' side; a free micro is always reachable, by
+    Gallai–Edmonds).
+
+    Row k (a mentor of A) has its arcs at ``trs[k]:trs[k+1]`` (local micro ``tcol``, cost ``tcst``,
+    sorted by cost) and ``cap[k]`` seats. Warm start, updated in place: ``hold`` (holder of each
+    micro, -1 free), ``hc`` (cost of its arc), duals ``q`` ≥ 0 on micros (0 on free ones) and
+    ``v`` on mentors, with ``c + q_i - v_k ≥ 0`` on every arc of a mentor holding micros and
+    equality on the arcs in use (all seats of one mentor have the same value, see
+    ``solve_decomposed``). Empty seats are inserted one at a time; the Dijkstra runs over mentors:
+    a step k → h takes micro i from its holder h (length ``c_ki + q_i - v_k``), a free micro ends
+    the search. Returns the number of mentors settled, or -1 if a seat could not be filled.
+    """
+    n_a = cap.size
+    n_d = hold.size
+    off = np.zeros(n_a + 1, dtype=np.int64)
+    for k in range(n_a):
+        off[k + 1] = off[k] + cap[k]
+    slots = np.empty(max(off[n_a], 1), dtype=np.int32)
+    load = np.zeros(n_a, dtype=np.int64)
+    pos = np.full(n_d, -1, dtype=np.int64)
+    for i in range(n_d):
+        k = hold[i]
+        if k >= 0:
+            z = off[k] + load[k]
+            slots[z] = i
+            pos[i] = z
+            load[k] += 1
+    dist = np.zeros(n_a, dtype=np.int64)
+    stamp = np.zeros(n_a, dtype=np.int64)
+    done = np.zeros(n_a, dtype=np.int64)
+    pred_m = np.zeros(n_a, dtype=np.int64)
+    pred_i = np.zeros(n_a, dtype=np.int64)
+    pred_c = np.zeros(n_a, dtype=np.int64)
+    settled = np.zeros(n_a, dtype=np.int64)
+    heap = np.empty(1024, dtype=np.int64)
+    nn = n_a + 1
+    sid = 0
+    settled_total = 0
+    for s in range(n_a):
+        for _ in range(cap[s] - load[s]):
+            sid += 1
+            # The new seat's value: its cheapest arc at current prices (= v[s] if s has seats).
+            d0 = INF
+            for a in range(trs[s], trs[s + 1]):
+                c = np.int64(tcst[a])
+                if c >= d0:
+                    break
+                w = c + q[tcol[a]]
+                if w < d0:
+                    d0 = w
+            if d0 == INF:
+                return -1
+            v[s] = d0
+            bound = INF
+            t_micro = -1
+            t_from = -1
+            t_cost = 0
+            stamp[s] = sid
+            dist[s] = 0
+            heap[0] = s  # key 0 * nn + s
+            hsize = 1
+            nset = 0
+            while hsize > 0:
+                key, hsize = _heap_pop(heap, hsize)
+                d = key // nn
+                k = key - d * nn
+                if d >= bound:
+                    break
+                if done[k] == sid or d != dist[k]:
+                    continue
+                done[k] = sid
+                settled[nset] = k
+                nset += 1
+                base = d - v[k]
+                for a in range(trs[k], trs[k + 1]):
+                    c = np.int64(tcst[a])
+                    if base + c >= bound:
+                        break
+                    i = tcol[a]
+                    h = np.int64(hold[i])
+                    if h == k:
+                        continue
+                    nd = base + c + q[i]
+                    if nd >= bound:
+                        continue
+                    if h < 0:
+                        bound = nd
+                        t_micro = i
+                        t_from = k
+                        t_cost = c
+                    elif done[h] != sid and (stamp[h] != sid or nd < dist[h]):
+                        stamp[h] = sid
+                        dist[h] = nd
+                        pred_m[h] = k
+                        pred_i[h] = i
+                        pred_c[h] = c
+                        heap, hsize = _heap_push(heap, hsize, nd * nn + h)
+            if t_micro < 0:
+                return -1
+            settled_total += nset
+            for t in range(nset):
+                k = settled[t]
+                delta = bound - dist[k]
+                v[k] += delta
+                for z in range(off[k], off[k] + load[k]):
+                    q[slots[z]] += delta
+            take = np.int64(t_micro)
+            k = t_from
+            ctake = t_cost
+            while True:
+                if k == s:
+                    z = off[s] + load[s]
+                    load[s] += 1
+                    slots[z] = take
+                    pos[take] = z
+                    hold[take] = s
+                    hc[take] = ctake
+                    break
+                lost = pred_i[k]
+                z = pos[lost]
+                slots[z] = take
+                pos[take] = z
+                hold[take] = k
+                hc[take] = ctake
+                take = lost
+                ctake = pred_c[k]
+                k = pred_m[k]
+    return settled_total
