@@ -53,6 +53,8 @@ class LoginTest(TestCase):
         response = self.client.get(reverse("login"))
         self.assertContains(response, "登录工会工作平台")
         self.assertContains(response, 'lang="zh-hans"')
+        # A worker without an account finds the public form from here.
+        self.assertContains(response, reverse("hotline:public_form"))
 
     def test_a_good_login_lands_on_the_dashboard(self):
         response = self.login()
