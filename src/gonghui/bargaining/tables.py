@@ -21,7 +21,7 @@ RETURN_COLUMNS = [
     Column("职工记录数", "employee_count"),
     Column("待复核", "flagged_count"),
     Column("状态", lambda r: r.get_status_display()),
-    Column("上传时间", lambda r: f"{r.uploaded_at:%Y-%m-%d %H:%M}" if r.uploaded_at else ""),
+    Column("上传时间", "uploaded_at"),
 ]
 
 ROW_COLUMNS = [
@@ -51,7 +51,7 @@ GUIDELINE_COLUMNS = [
 BOOKLET_COLUMNS = [
     Column("版本", lambda b: str(b), link=True),
     Column("组织工会", "round.scope_union.name"),
-    Column("发布时间", lambda b: f"{b.published_at:%Y-%m-%d %H:%M}"),
+    Column("发布时间", "published_at"),
     Column("样本企业", "enterprises"),
     Column("样本职工", "employees"),
     Column("说明", "note"),

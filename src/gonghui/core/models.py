@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.tables import local_minute
 
 
 class AuditEntry(models.Model):
@@ -90,9 +91,7 @@ def readable(value, field=None):
         if isinstance(field, models.DateTimeField) and isinstance(value, str):
             moment = parse_datetime(value)
             if moment is not None:
-                if timezone.is_aware(moment):
-                    moment = timezone.localtime(moment)
-                return moment.strftime("%Y-%m-%d %H:%M")
+                return local_minute(moment)
     if isinstance(value, dict):
         return "；".join(f"{k}：{readable(v)}" for k, v in value.items()) or "—"
     if isinstance(value, list | tuple):

@@ -2,7 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,16 @@ class Column:
             return self.mask(value)
         if isinstance(value, bool):
             return "是" if value else "否"
+        if isinstance(value, datetime):  # stored in UTC: shown (and exported) in Beijing time
+            return local_minute(value)
         return "" if value is None else value
+
+
+def local_minute(moment):
+    """A stored time as users read it: local time (Asia/Shanghai) to the minute."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def can_see_pii(user):

@@ -32,9 +32,7 @@ def _clock(t):
 
 TICKET_COLUMNS = [
     Column("工单号", "number", link=True),
-    Column(
-        "受理时间", lambda t: t.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if t.created_at else ""
-    ),
+    Column("受理时间", "created_at"),
     Column("来源", _channel),
     Column("来电号码", "phone", mask=codes.mask_phone),
     Column("诉求类型", lambda t: t.request_type),

@@ -9,5 +9,5 @@ PLAN_COLUMNS = [
     Column("联合工会", lambda p: p.summary.get("joint_unions", "")),
     Column("未覆盖", lambda p: p.summary.get("unassigned", "")),
     Column("覆盖率%", lambda p: p.summary.get("rate", "")),
-    Column("创建时间", lambda p: p.created_at.strftime("%Y-%m-%d %H:%M")),
+    Column("创建时间", "created_at"),
 ]

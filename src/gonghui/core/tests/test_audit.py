@@ -95,3 +95,14 @@ def test_history_leaves_out_a_field_that_went_from_nothing_to_nothing():
         changes={"name": [None, ""], "source": [None, "国办发明电〔2025〕7号"], "kind": ["", "holiday"]},
     )
     assert entry.labelled_changes() == [("依据", None, "国办发明电〔2025〕7号"), ("类型", None, "放假")]
+
+
+def test_list_columns_show_and_export_times_in_beijing_time():
+    from datetime import UTC, datetime
+
+    from gonghui.core.tables import Column
+
+    published = Column("发布时间", "at").value(
+        type("Row", (), {"at": datetime(2026, 11, 24, 21, 37, tzinfo=UTC)})()
+    )
+    assert published == "2026-11-25 05:37"
