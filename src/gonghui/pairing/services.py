@@ -1483,13 +1483,30 @@ def uncovered_with_reasons(user, limit=500):
         .order_by("town_id", "name")
     )
     items = list(qs[:limit])
-    reasons = {}
-    for u in (
-        Unassigned.objects.filter(enterprise__in=items)
-        .select_related("plan")
-        .order_by("plan__created_at", "plan_id")
-    ):
-        reasons[u.enterprise_id] = u.explanation
+    reasons = {}  # the latest plan's word on each, proposals of plans not yet approved included
+    proposed = (
+        PlannedPair.objects.filter(enterprise__in=items)
+        .exclude(plan__status=PairingPlan.Status.APPROVED)
+        .values_list(
+            "enterprise_id", "plan__name", "plan__version", "mentor__name", "plan__created_at", "plan_id"
+        )
+    )
+    grouped = (
+        PlannedJointUnion.objects.filter(members__in=items)
+        .exclude(plan__status=PairingPlan.Status.APPROVED)
+        .values_list("members", "plan__name", "plan__version", "name", "plan__created_at", "plan_id")
+    )
+    left = Unassigned.objects.filter(enterprise__in=items).values_list(
+        "enterprise_id", "explanation", "plan__created_at", "plan_id"
+    )
+    found = [
+        (when, plan, e, f"{name}第 {v} 版拟由{mentor}帮带，待批准")
+        for e, name, v, mentor, when, plan in proposed
+    ]
+    found += [(when, plan, e, f"{name}第 {v} 版拟并入{ju}，待批准") for e, name, v, ju, when, plan in grouped]
+    found += [(when, plan, e, text) for e, text, when, plan in left]
+    for _when, _plan, enterprise_id, text in sorted(found, key=lambda f: (f[0], f[1])):
+        reasons[enterprise_id] = text
     return [(e, reasons.get(e.pk, "尚未纳入任何结对方案")) for e in items], qs.count()
 
 

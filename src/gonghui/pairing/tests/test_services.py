@@ -282,6 +282,20 @@ class ApprovalTest(PairingWorld):
         reasons = dict(rows)
         self.assertIn("没有导师单位", reasons[Enterprise.objects.get(pk=self.micros_b[0].pk)])
         self.assertEqual(count, len(rows))
+        # Paired in a plan not yet approved: the page says so rather than "in no plan".
+        self.assertEqual(
+            reasons[Enterprise.objects.get(pk=self.micros_a[0].pk)], "方案第 1 版拟由近企业工会帮带，待批准"
+        )
+
+    def test_an_enterprise_in_no_plan_says_so_and_a_later_plan_has_the_last_word(self):
+        rows, _count = services.uncovered_with_reasons(self.admin)
+        self.assertEqual(dict(rows)[Enterprise.objects.get(pk=self.micros_b[0].pk)], "尚未纳入任何结对方案")
+        self.county_plan(joint_min_members=5)  # town B's three are left out: too few
+        later = self.county_plan()  # a later plan groups them
+        rows, _count = services.uncovered_with_reasons(self.admin)
+        self.assertIn(
+            f"{later.name}第 1 版拟并入", dict(rows)[Enterprise.objects.get(pk=self.micros_b[0].pk)]
+        )
 
     def test_export_lists_every_enterprise_of_the_plan(self):
         plan = self.county_plan()
