@@ -333,8 +333,24 @@ def public_form(request):
             return render(request, "hotline/public_done.html", {"ticket": ticket, "title": "提交成功"})
         return render(request, "hotline/public_form.html", {"form": form, "title": "职工诉求"}, status=400)
     return render(
-        request, "hotline/public_form.html", {"form": forms.PublicTicketForm(), "title": "职工诉求"}
+        request,
+        "hotline/public_form.html",
+        {"form": forms.PublicTicketForm(initial=_worker_initial(request.user)), "title": "职工诉求"},
     )
+
+
+def _worker_initial(user):
+    """A logged-in worker's own phone, name and employer, so they need not type them again."""
+    member = getattr(user, "member", None) if is_worker(user) else None
+    if member is None:
+        return {}
+    enterprise = member.enterprise
+    return {
+        "phone": member.phone,
+        "caller_name": member.name,
+        "enterprise_query": enterprise.name if enterprise else "",
+        "town": enterprise.town_id if enterprise else None,
+    }
 
 
 def _refuse(request, message, status):

@@ -42,6 +42,24 @@ class PublicFormTest(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "职工诉求网上提交")
 
+    def test_a_logged_in_worker_finds_their_phone_name_and_employer_filled_in(self):
+        from gonghui.core.testing import make_member, make_user
+
+        ent = self.h.world.enterprise_a
+        member = make_member(self.h.world.union_a, ent, name="李骑手", phone="13912340000")
+        worker = make_user(self.h.world.union_a, role="worker", member=member)
+        self.client.force_login(worker)
+        page = self.client.get(self.url)
+        self.assertContains(page, 'value="13912340000"')
+        self.assertContains(page, 'value="李骑手"')
+        self.assertContains(page, f'value="{ent.name}"')
+        self.assertContains(page, "我的诉求")
+        self.client.post(self.url, self.data(phone="13912340000"))
+        self.assertEqual(Ticket.objects.get().worker, worker)
+        # Nobody else's details are filled in for an anonymous visitor.
+        self.client.logout()
+        self.assertNotContains(self.client.get(self.url), "13912340000")
+
     def test_a_real_request_is_taken_in_with_a_number(self):
         response = self.client.post(self.url, self.data())
         self.assertEqual(response.status_code, 200)
