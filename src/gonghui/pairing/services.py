@@ -189,6 +189,13 @@ def _created(snapshot):
     return audit.diff({}, {k: v for k, v in snapshot.items() if v not in (None, "")})
 
 
+def _delete_audited(user, obj, note):
+    """Delete a plan row, its last values kept in the audit log."""
+    changes = {k: [v, None] for k, v in _audit_snapshot(obj).items()}
+    audit.record(user, AuditEntry.Action.DELETE, obj, changes=changes, note=note)
+    obj.delete()
+
+
 def summary_text(summary):
     if not summary:
         return ""
@@ -839,14 +846,7 @@ def _take_out(user, plan, enterprise, params, keep_in=None):
     """Remove `enterprise` from wherever it is in the plan (pair, group, unassigned), checking that a
     group it leaves stays within the engine's size bounds. Each change is audited."""
     for pair in plan.pairs.filter(enterprise=enterprise):
-        audit.record(
-            user,
-            AuditEntry.Action.DELETE,
-            pair,
-            changes={k: [v, None] for k, v in _audit_snapshot(pair).items()},
-            note=f"{enterprise} 不再由 {pair.mentor} 帮带",
-        )
-        pair.delete()
+        _delete_audited(user, pair, f"{enterprise} 不再由 {pair.mentor} 帮带")
     for ju in plan.joint_unions.filter(members=enterprise).exclude(pk=getattr(keep_in, "pk", None)):
         rest = [e for e in ju.members.order_by("pk") if e.pk != enterprise.pk]
         low, _high, _staff = _group_bounds(ju, params)
@@ -1201,14 +1201,7 @@ def include_enterprise(user, plan, enterprise):
     if exclusion is None:
         raise ValidationError({"enterprise": f"{enterprise.name}没有被排除。"})
     with transaction.atomic():
-        audit.record(
-            user,
-            AuditEntry.Action.DELETE,
-            exclusion,
-            changes={k: [v, None] for k, v in _audit_snapshot(exclusion).items()},
-            note=f"恢复纳入 {enterprise}（原排除原因：{exclusion.note or '未说明'}）",
-        )
-        exclusion.delete()
+        _delete_audited(user, exclusion, f"恢复纳入 {enterprise}（原排除原因：{exclusion.note or '未说明'}）")
         Unassigned.objects.update_or_create(
             plan=plan,
             enterprise=enterprise,
@@ -1273,14 +1266,7 @@ def withdraw_joint_wish(user, plan, enterprise):
     if wish is None:
         raise ValidationError({"enterprise": f"{enterprise.name}没有登记愿入联合工会。"})
     with transaction.atomic():
-        audit.record(
-            user,
-            AuditEntry.Action.DELETE,
-            wish,
-            changes={k: [v, None] for k, v in _audit_snapshot(wish).items()},
-            note=f"撤销 {enterprise} 的入联合工会意愿（重新求解时生效）",
-        )
-        wish.delete()
+        _delete_audited(user, wish, f"撤销 {enterprise} 的入联合工会意愿（重新求解时生效）")
     return enterprise
 
 
