@@ -7,8 +7,6 @@ and personal data is stored masked: the audit log must not become a second copy 
 import contextlib
 import contextvars
 import uuid
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -55,11 +53,26 @@ def current_request_id():
 def _plain(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, (date, datetime, Decimal)):
-        return str(value)
-    if isinstance(value, models.Model):
-        return str(value)
-    return str(value)
+    return str(value)  # dates, decimals, related objects, JSON: as displayed
+
+
+# A model's _meta -> the fields snapshot() reads, as (name, field): selected once per process
+# (snapshots are taken two or three times per write).
+_SNAPSHOT_FIELDS: dict = {}
+
+
+def _snapshot_fields(opts):
+    fields = _SNAPSHOT_FIELDS.get(opts)
+    if fields is None:
+        fields = _SNAPSHOT_FIELDS[opts] = [
+            (field.name, field)
+            for field in opts.concrete_fields
+            # save() sets auto_now fields: they would make every no-op update look like a change
+            if not field.primary_key
+            and not getattr(field, "auto_now", False)
+            and not getattr(field, "auto_now_add", False)
+        ]
+    return fields
 
 
 def snapshot(obj):
@@ -67,23 +80,25 @@ def snapshot(obj):
     masked = getattr(obj, "audit_masked_fields", {})
     skipped = set(getattr(obj, "audit_skip_fields", ()))
     data = {}
-    for field in obj._meta.concrete_fields:
-        if field.primary_key or field.name in skipped:
+    for name, field in _snapshot_fields(obj._meta):
+        if name in skipped:
             continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            continue  # save() sets these: they would make every no-op update look like a change
-        if field.name in masked:
-            data[field.name] = masked[field.name](getattr(obj, field.name))
-        elif field.is_relation:
-            data[field.name] = _plain(getattr(obj, field.name))
-        else:
-            data[field.name] = _plain(field.value_from_object(obj))
+        if name in masked:
+            data[name] = masked[name](getattr(obj, name))
+            continue
+        value = getattr(obj, name) if field.is_relation else field.value_from_object(obj)
+        # _plain(value), inline: this loop runs for every field of every audited write
+        data[name] = value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
     return data
 
 
 def diff(before, after):
-    keys = set(before) | set(after)
-    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes[key] = [old, new]
+    return changes
 
 
 def record(user, action, obj, *, before=None, parent=None, note="", changes=None):
