@@ -98,6 +98,15 @@ class TicketSerializer(FieldsOnceMixin, serializers.ModelSerializer):
             "callback_result",
         ]
 
+    def get_validators(self):
+        """The model's unique-together and unique-for-date validators (a ticket has none), derived
+        from its metadata once per process rather than on each request; they keep no state."""
+        cls = type(self)
+        validators = cls.__dict__.get("_gonghui_validators")
+        if validators is None:
+            validators = cls._gonghui_validators = tuple(super().get_validators())
+        return list(validators)
+
     def get_phone_display(self, obj) -> str:
         request = self.context.get("request")
         return obj.phone if request is not None and can_see_pii(request.user) else codes.mask_phone(obj.phone)

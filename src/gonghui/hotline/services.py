@@ -13,7 +13,7 @@ import secrets
 import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -428,7 +428,8 @@ def _insert_rows(groups):
         return
     from psycopg.adapt import Transformer
 
-    with connection.cursor() as cur:
+    db = connections[connection.alias]  # the backend itself, not the per-thread proxy, for each field
+    with db.cursor() as cur:
         # The values are turned into SQL literals here exactly as psycopg's client-side binding
         # does (Transformer.as_literal): with more than 50 parameters psycopg would otherwise parse
         # the whole query for its placeholders again on every call.
@@ -436,26 +437,36 @@ def _insert_rows(groups):
         statements = []
         for model, objs in groups:
             with_key = objs[0].pk is not None
-            head, fields = _insert_head(model, with_key)
+            head, fields = _insert_head(model, with_key, db)
             rows = []
             for obj in objs:
                 if (obj.pk is not None) != with_key:
                     raise ValueError("rows of one model are inserted all with their keys or all without")
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")
-                values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-                rows.append(b"(" + b", ".join(b"NULL" if v is None else literal(v) for v in values) + b")")
-                obj._state.adding, obj._state.db = False, connection.alias
+                values = []
+                for field, none_is_null in fields:
+                    value = field.pre_save(obj, True)
+                    if value is None and none_is_null:
+                        values.append(b"NULL")
+                        continue
+                    value = field.get_db_prep_save(value, db)
+                    values.append(b"NULL" if value is None else literal(value))
+                rows.append(b"(" + b", ".join(values) + b")")
+                obj._state.adding, obj._state.db = False, db.alias
             statements.append(head + b", ".join(rows))
-        cur.execute(b"; ".join(statements).decode(connection.connection.info.encoding))
+        cur.execute(b"; ".join(statements).decode(db.connection.info.encoding))
 
 
-def _insert_head(model, with_key):
-    """`INSERT INTO table (columns) VALUES ` and its fields (the key's too `with_key`), built once."""
+def _insert_head(model, with_key, db):
+    """`INSERT INTO table (columns) VALUES ` and its fields (the key's too `with_key`), built once;
+    each field with whether it saves None as NULL (checked on the field itself, so a None value
+    skips its preparation)."""
     cached = _SQL.get(("insert", model, with_key))
     if cached is None:
-        qn = connection.ops.quote_name
+        qn = db.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if with_key or not f.primary_key]
         head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+        fields = [(f, f.get_db_prep_save(None, db) is None) for f in fields]
         cached = _SQL[("insert", model, with_key)] = (head.encode(), fields)
     return cached
 
