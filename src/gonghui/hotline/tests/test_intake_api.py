@@ -186,3 +186,15 @@ class InsertRowsTest(TestCase):
         self.assertEqual(a, b)
         self.assertEqual(b["content"], odd)
         self.assertEqual(TicketEvent.objects.get(ticket=copy).note, odd)
+
+
+class TicketIndexesTest(TestCase):
+    def test_exact_match_indexes_stay_and_the_unused_like_indexes_are_gone(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("pattern indexes are PostgreSQL's")
+        with connection.cursor() as cur:
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'hotline_ticket'")
+            defs = [row[0] for row in cur.fetchall()]
+        self.assertEqual([d for d in defs if "pattern_ops" in d], [])
+        for column in ("number", "phone_hash", "town_id"):
+            self.assertTrue(any(d.endswith(f"btree ({column})") for d in defs), (column, defs))
