@@ -62,21 +62,22 @@ graphs = st.integers(1, 14).flatmap(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graphs)
-def test_decomposed_solve_equals_networkx(g):
+@given(graphs, st.sampled_from([None, 1, 7]))
+def test_decomposed_solve_equals_networkx(g, first_b):
+    """``first_b`` 1 or 7: the micro side covers little of D × A, the seats' side fills the rest."""
     n_i, caps, arcs = g
     cap = np.array(caps, dtype=np.int64)
     rs, col, cst = csr(n_i, arcs)
     max_cost = max([c for _, _, c in arcs], default=0)
     order = np.arange(n_i, dtype=np.int64)
-    assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, order, max_cost)
+    assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, order, max_cost, first_b)
     value, cost = nx_reference(n_i, cap, arcs)
     assert int((assign >= 0).sum()) == value
     assert int(acost[assign >= 0].sum()) == cost
     # The returned prices and reward are the certificate (checked again here, independently).
     assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
     assert not F.augmentable(rs, col, cap, assign)
-    again = F.solve_decomposed(rs, col, cst, cap, order, max_cost)
+    again = F.solve_decomposed(rs, col, cst, cap, order, max_cost, first_b)
     assert again[0].tolist() == assign.tolist()  # deterministic
 
 
