@@ -14,7 +14,8 @@ with the keys ``name``, ``value``, ``unit`` (and ``target``):
 * ``warning_detector_90d``    — reading 90 days of tickets and running the detector (s)
 * ``api_intake_throughput`` / ``api_intake_p95`` / ``api_intake_errors`` — POST /api/hotline/tickets/
   from 50 concurrent clients for 60 s on loopback (wrk, else a threaded Python generator)
-  against ``gonghui serve`` (gunicorn).
+  against ``gonghui serve`` (gunicorn); with ``api_intake_cpu_split`` the CPU per request of the
+  server and of PostgreSQL, and how the connections were spread over the workers.
 * ``api_intake_queries`` / ``api_intake_cpu_ms`` (``--only profile``) — the same POST through
   Django's test client in this process: SQL statements and CPU milliseconds per intake (CPU time
   is what 2 cores can share among workers, PostgreSQL and the load generator; it varies much less
@@ -444,7 +445,23 @@ end
 """
 
 
-def bench_api(seconds, clients, workers, threads=1, think_ms=200):
+def connections_by_worker(port):
+    """How many of the load generator's connections each server process holds (from `ss`)."""
+    ss = shutil.which("ss")
+    if not ss:
+        return []
+    out = subprocess.run(
+        [ss, "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
+    ).stdout
+    counts: dict = {}
+    for line in out.splitlines():
+        pid = line.partition("pid=")[2].partition(",")[0]
+        if pid:
+            counts[pid] = counts.get(pid, 0) + 1
+    return sorted(counts.values(), reverse=True)
+
+
+def bench_api(seconds, clients, workers, threads=1, think_ms=200, worker_connections=0):
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
@@ -458,6 +475,12 @@ def bench_api(seconds, clients, workers, threads=1, think_ms=200):
     env.setdefault("GONGHUI_PII_KEY", "ZGV2LW9ubHktcGlpLWtleS1nb25naHVpLTMyYnl0ZXM=")
     env["GONGHUI_SECURE_COOKIES"] = "0"
     env["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"  # production settings in the server
+    if worker_connections and threads > 1:
+        # gthread: a worker accepts while it holds fewer connections than this. Uncapped, the
+        # load generator's keep-alive connections, all opened at once, landed 47/3 on the two
+        # workers, so one process (one GIL, one core) served nearly all of them and the same code
+        # measured 132 to 229 tickets/s from run to run.
+        env["GUNICORN_CMD_ARGS"] = f"--worker-connections {worker_connections}"
     gonghui = shutil.which("gonghui") or str(Path(sys.executable).parent / "gonghui")
     command = [gonghui, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     command += ["--threads", str(threads)] if threads > 1 else []
@@ -494,8 +517,14 @@ def bench_api(seconds, clients, workers, threads=1, think_ms=200):
             script.write_text(
                 WRK_SCRIPT % {"token": token.key, "body": body.replace("'", "\\'")}, encoding="utf-8"
             )
+            split = []
+            sampler = threading.Timer(min(5, seconds / 2), lambda: split.extend(connections_by_worker(port)))
+            sampler.start()
             throughput, p95, errs, breakdown, cpu = run_wrk(wrk, script, url, clients, seconds, server.pid)
+            sampler.join()
             tool = "wrk"
+            if split:
+                cpu["connections_per_worker"] = split
         else:
             throughput, p95, errs = python_load(url, token.key, body, seconds, clients)
             tool, breakdown, cpu = "python-threads", {}, {}
@@ -592,6 +621,12 @@ def main(argv=None):
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread when > 1)")
     p.add_argument(
+        "--worker-connections",
+        type=int,
+        default=0,
+        help="gthread: connections a worker holds at most (default: its share of --clients + --threads)",
+    )
+    p.add_argument(
         "--think-ms", type=int, default=200, help="paced run: mean think time per client (0: skip)"
     )
     p.add_argument("--only", default="rates,list,detector,api,profile")
@@ -621,7 +656,18 @@ def main(argv=None):
     if "profile" in only:
         bench_api_profile(cprofile=args.cprofile)
     if "api" in only:
-        bench_api(args.seconds, args.clients, args.workers, args.threads, args.think_ms)
+        # Each worker's share of the clients, plus its threads: gthread closes a kept-alive
+        # connection when more than (worker connections - threads) sit idle, which the paced run's
+        # idle clients would otherwise reach.
+        share = -(-args.clients // args.workers) + args.threads
+        bench_api(
+            args.seconds,
+            args.clients,
+            args.workers,
+            args.threads,
+            args.think_ms,
+            args.worker_connections or share,
+        )
 
 
 if __name__ == "__main__":
