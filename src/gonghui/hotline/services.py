@@ -70,6 +70,25 @@ for _model in (TimeLimitRule, TopicCategory):
     )
 
 
+class _Policy(sla.SlaPolicy):
+    """An SlaPolicy that remembers the limits of each (request type, topic, priority) asked for:
+    its rules never change (policy() builds a new one when the configured rules do), and intake
+    asks for the same few combinations all day."""
+
+    def __init__(self, rules):
+        super().__init__(rules)
+        self._limits = {}
+
+    def limits_for(self, request_type=None, topic=None, priority=None):
+        key = (request_type, topic, priority)
+        limits = self._limits.get(key)
+        if limits is None:
+            if len(self._limits) > 4096:
+                self._limits.clear()
+            limits = self._limits[key] = super().limits_for(request_type, topic, priority)
+        return dict(limits)  # the caller may replace a clock's limit (an approved extension)
+
+
 def policy():
     """sla.py's defaults, overridden by the limits the county federation configured (later rules win ties).
 
@@ -103,7 +122,7 @@ def policy():
             if priority:
                 rule["priority"] = priority
             configured.append(rule)
-        pol = sla.SlaPolicy(list(sla.DEFAULT_RULES) + configured)
+        pol = _Policy(list(sla.DEFAULT_RULES) + configured)
         if len(_POLICIES) > 32:
             _POLICIES.clear()
         _POLICIES[rows] = pol
