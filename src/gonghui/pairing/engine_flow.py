@@ -976,7 +976,8 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
         hc = np.where(covered, d_acost[d_idx], 0).astype(np.int64)
         q = np.where(covered, b1 - (d_acost[d_idx] + d_price[np.maximum(da, 0)]), 0).astype(np.int64)
         v = (b1 - d_price[a_idx]).astype(np.int64)
-        s_a = fill_seats(trs, tcol, tcst, cap[a_idx], hold, hc, q, v)
+        low = _sort_rows_by_value(trs, tcol, tcst, q)
+        s_a = fill_seats(trs, tcol, tcst, low, cap[a_idx], hold, hc, q, v)
         if s_a < 0:
             raise RuntimeError("pairing decomposition: a seat of A was left empty")
         settled += s_d + s_a
@@ -1014,7 +1015,7 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
 
 
 @njit(cache=True, nogil=True)
-def fill_seats(trs, tcol, tcst, cap, hold, hc, q, v):
+def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v):
     """Fill every empty seat of the A mentors with micros of D at the least total cost
     (successive shortest paths from the seats' side; a free micro is always reachable, by
     Gallai–Edmonds).
@@ -1027,6 +1028,12 @@ def fill_seats(trs, tcol, tcst, cap, hold, hc, q, v):
     ``solve_decomposed``). Empty seats are inserted one at a time; the Dijkstra runs over mentors:
     a step k → h takes micro i from its holder h (length ``c_ki + q_i - v_k``), a free micro ends
     the search. Returns the number of mentors settled, or -1 if a seat could not be filled.
+
+    ``low[a]`` is a lower bound of ``c + q_i`` on arc a, and each row is sorted by it (the value
+    of ``c + q_i`` when the fill starts: ``q`` only rises), so a scan stops at the first arc whose
+    bound already reaches the search's limit. The limit starts small and grows ×4 until a free
+    micro is found below it (paths in tight parts are short in reduced cost but cross large
+    regions of near-zero reduced cost, where an unlimited scan would read every arc).
     """
     n_a = cap.size
     n_d = hold.size
@@ -1060,61 +1067,66 @@ def fill_seats(trs, tcol, tcst, cap, hold, hc, q, v):
             # The new seat's value: its cheapest arc at current prices (= v[s] if s has seats).
             d0 = INF
             for a in range(trs[s], trs[s + 1]):
-                c = np.int64(tcst[a])
-                if c >= d0:
+                if low[a] >= d0:
                     break
-                w = c + q[tcol[a]]
+                w = np.int64(tcst[a]) + q[tcol[a]]
                 if w < d0:
                     d0 = w
             if d0 == INF:
                 return -1
             v[s] = d0
-            bound = INF
-            t_micro = -1
-            t_from = -1
-            t_cost = 0
-            stamp[s] = sid
-            dist[s] = 0
-            heap[0] = s  # key 0 * nn + s
-            hsize = 1
-            nset = 0
-            while hsize > 0:
-                key, hsize = _heap_pop(heap, hsize)
-                d = key // nn
-                k = key - d * nn
-                if d >= bound:
-                    break
-                if done[k] == sid or d != dist[k]:
-                    continue
-                done[k] = sid
-                settled[nset] = k
-                nset += 1
-                base = d - v[k]
-                for a in range(trs[k], trs[k + 1]):
-                    c = np.int64(tcst[a])
-                    if base + c >= bound:
+            limit = np.int64(256)
+            while True:
+                sid += 1
+                bound = limit
+                t_micro = -1
+                t_from = -1
+                t_cost = 0
+                stamp[s] = sid
+                dist[s] = 0
+                heap[0] = s  # key 0 * nn + s
+                hsize = 1
+                nset = 0
+                while hsize > 0:
+                    key, hsize = _heap_pop(heap, hsize)
+                    d = key // nn
+                    k = key - d * nn
+                    if d >= bound:
                         break
-                    i = tcol[a]
-                    h = np.int64(hold[i])
-                    if h == k:
+                    if done[k] == sid or d != dist[k]:
                         continue
-                    nd = base + c + q[i]
-                    if nd >= bound:
-                        continue
-                    if h < 0:
-                        bound = nd
-                        t_micro = i
-                        t_from = k
-                        t_cost = c
-                    elif done[h] != sid and (stamp[h] != sid or nd < dist[h]):
-                        stamp[h] = sid
-                        dist[h] = nd
-                        pred_m[h] = k
-                        pred_i[h] = i
-                        pred_c[h] = c
-                        heap, hsize = _heap_push(heap, hsize, nd * nn + h)
-            if t_micro < 0:
-                return -1
+                    done[k] = sid
+                    settled[nset] = k
+                    nset += 1
+                    base = d - v[k]
+                    for a in range(trs[k], trs[k + 1]):
+                        if base + low[a] >= bound:
+                            break
+                        c = np.int64(tcst[a])
+                        i = tcol[a]
+                        h = np.int64(hold[i])
+                        if h == k:
+                            continue
+                        nd = base + c + q[i]
+                        if nd >= bound:
+                            continue
+                        if h < 0:
+                            bound = nd
+                            t_micro = i
+                            t_from = k
+                            t_cost = c
+                        elif done[h] != sid and (stamp[h] != sid or nd < dist[h]):
+                            stamp[h] = sid
+                            dist[h] = nd
+                            pred_m[h] = k
+                            pred_i[h] = i
+                            pred_c[h] = c
+                            heap, hsize = _heap_push(heap, hsize, nd * nn + h)
+                if t_micro >= 0:
+                    break
+                if limit >= INF:
+                    return -1
+                limit = INF if limit > INF // 8 else limit * 4
             settled_total += nset
             for t in range(nset):
                 k = settled[t]
@@ -1144,3 +1156,23 @@ def fill_seats(trs, tcol, tcst, cap, hold, hc, q, v):
                 ctake = pred_c[k]
                 k = pred_m[k]
     return settled_total
+
+
+@njit(cache=True, nogil=True)
+def _sort_rows_by_value(trs, tcol, tcst, q):
+    """Sort each row's arcs by ``c + q_micro`` (ties by micro) in place; returns those values."""
+    n_d = max(q.size, 1)
+    low = np.empty(tcol.size, dtype=np.int64)
+    for k in range(trs.size - 1):
+        lo, hi = trs[k], trs[k + 1]
+        keys = np.empty(hi - lo, dtype=np.int64)
+        for a in range(lo, hi):
+            keys[a - lo] = (np.int64(tcst[a]) + q[tcol[a]]) * n_d + tcol[a]
+        keys.sort()
+        for a in range(lo, hi):
+            i = keys[a - lo] % n_d
+            w = keys[a - lo] // n_d
+            tcol[a] = i
+            tcst[a] = w - q[i]
+            low[a] = w
+    return low
