@@ -361,8 +361,8 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
 
 @njit(cache=True, nogil=True)
 def ssp_rows(lo, hi, col, cst, cap, order, big_b, assign, acost, price):
-    """``ssp`` with the arcs of row r at ``lo[r]:hi[r]``: several rows may share one arc list
-    (``solve_decomposed`` inserts each seat of a mentor as a row of that mentor's arcs)."""
+    """``ssp`` with the arcs of row r at ``lo[r]:hi[r]`` (compiled to release the GIL, so the
+    two parts of ``solve_decomposed`` run on two cores)."""
     n_i = lo.size
     n_j = cap.size
     dummy = n_j
@@ -1063,7 +1063,6 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v):
     settled_total = 0
     for s in range(n_a):
         for _ in range(cap[s] - load[s]):
-            sid += 1
             # The new seat's value: its cheapest arc at current prices (= v[s] if s has seats).
             d0 = INF
             for a in range(trs[s], trs[s + 1]):
