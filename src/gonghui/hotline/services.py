@@ -399,7 +399,7 @@ def _bulk_writes():
     one INSERT each when it ends (the limits read once), instead of one INSERT per step.
 
     Yields the block's _Writes: setting its `ticket` (a new ticket whose key is already taken)
-    defers that ticket's INSERT to the same statement, which is then atomic by itself."""
+    defers that ticket's INSERT to the same query, which PostgreSQL runs as one transaction."""
     outer = _pending_writes.get()
     if outer is not None:
         yield outer
@@ -429,7 +429,7 @@ def _written_later(ticket):
 
 def _step_transaction(ticket):
     """A step's writes in a transaction (no savepoint: a failure aborts the caller's too), none when
-    they are all pending with their new ticket (then one statement writes them)."""
+    they are all pending with their new ticket (then one query writes them)."""
     return contextlib.nullcontext() if _written_later(ticket) else transaction.atomic(savepoint=False)
 
 
@@ -582,9 +582,9 @@ def intake(user, data, *, answered_on_call="", dispatch_now=False):
     # entries are sent as one query, which PostgreSQL runs as one transaction: no BEGIN and COMMIT.
     once = dispatch_now and not answered_on_call
     number, key = _take_number(day, Ticket if once and connection.vendor == "postgresql" else None)
-    with contextlib.nullcontext() if key else transaction.atomic(), _bulk_writes() as writes:
+    with contextlib.nullcontext() if key is not None else transaction.atomic(), _bulk_writes() as writes:
         ticket = _new_ticket(data, union, channel, user, number, save=not once)
-        if key:
+        if key is not None:
             ticket.pk, writes.ticket = key, ticket
         created = audit.snapshot(ticket)  # also the state dispatch starts from
         entry = audit.record(user, AuditEntry.Action.CREATE, ticket, changes=audit.diff({}, created))
@@ -593,7 +593,7 @@ def intake(user, data, *, answered_on_call="", dispatch_now=False):
             close_at_intake(user, ticket, answered_on_call)
         elif dispatch_now:
             dispatch(user, ticket, before=created)
-        if once and not key:  # the entry (pending in _bulk_writes) was made before the ticket had its key
+        if once and key is None:  # the entry (pending in _bulk_writes) was made before the ticket had its key
             entry.object_id = str(ticket.pk)
     return ticket
 
