@@ -246,7 +246,12 @@ class Ticket(models.Model):
         related_name="hotline_filed",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     merged_into = models.ForeignKey(
         "self",
@@ -290,7 +295,12 @@ class Ticket(models.Model):
     callback_resolved = models.BooleanField(_("职工认为已解决"), null=True, blank=True)
     callback_comment = models.CharField(_("回访意见"), max_length=1000, blank=True)
     callback_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -397,10 +407,14 @@ class TicketEvent(models.Model):
         ESCALATE = "escalate", _("超时督办")
         EDIT = "edit", _("修改")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("环节"), max_length=14, choices=Kind.choices)
     at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     union = models.ForeignKey(
         "orgs.UnionOrg",
         verbose_name=_("单位"),
@@ -430,7 +444,9 @@ class ExtensionRequest(models.Model):
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("未批准")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="extensions"
+    )
     clock = models.CharField(_("时限类型"), max_length=12, choices=Clock.choices, default=Clock.RESOLUTION)
     amount = models.DecimalField(_("延期后时限"), max_digits=6, decimal_places=1)
     unit = models.CharField(
@@ -439,11 +455,20 @@ class ExtensionRequest(models.Model):
     reason = models.CharField(_("延期理由"), max_length=500)
     state = models.CharField(_("审批状态"), max_length=10, choices=State.choices, default=State.PENDING)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 

@@ -1130,8 +1130,11 @@ def run_early_warning(as_of=None, days=90):
 
     as_of = as_of or timezone.localdate()
     records = warning_records(as_of - dt.timedelta(days=days - 1), as_of)
-    # Arrears clues and expiring collective contracts join here once those apps exist.
-    found = warning.detect(records, as_of, label=_alert_label)
+    # Other signals: collective contracts near their end without renewal (bargaining). Arrears
+    # clues join here once the arrears app exists.
+    from gonghui.bargaining.services import expiring_contract_signals
+
+    found = warning.detect(records, as_of, signals=expiring_contract_signals(as_of), label=_alert_label)
     county = intake_union()
     created = []
     for alert in found:

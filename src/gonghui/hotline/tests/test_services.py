@@ -161,6 +161,42 @@ class EarlyWarningTest(TestCase):
         # idempotent: running again the same day adds nothing
         self.assertEqual(tasks.early_warning.call(), [])
 
+    def test_a_collective_contract_running_out_strengthens_a_small_cluster_into_an_alert(self):
+        from gonghui.bargaining.services import expiring_contract_signals
+        from gonghui.bargaining.tests.factories import make_case
+
+        h = HotlineWorld()
+        today = timezone.localdate()
+        rng = random.Random(2)
+        ents = [h.world.enterprise_a, h.world.enterprise_b]
+        for d in range(70, 8, -4):
+            t = h.ticket(enterprise=rng.choice(ents))
+            Ticket.objects.filter(pk=t.pk).update(created_at=timezone.now() - dt.timedelta(days=d))
+        for i in range(5):  # five wage tickets about A in three days: not enough on their own
+            t = h.ticket(content=f"这个月工资还没发{i}")
+            Ticket.objects.filter(pk=t.pk).update(created_at=timezone.now() - dt.timedelta(days=i % 3))
+        self.assertFalse([a for a in services.run_early_warning(today) if a.kind == "enterprise"])
+
+        # A's one-year contract took effect 11 months ago and nobody has asked to renew it.
+        effective = today - dt.timedelta(days=335)
+        filed = effective - dt.timedelta(days=16)
+        make_case(
+            h.world.town_a,
+            h.world.enterprise_a,
+            offer_on=filed - dt.timedelta(days=40),
+            reply_on=filed - dt.timedelta(days=30),
+            signed_on=filed - dt.timedelta(days=5),
+            filed_on=filed,
+            term_years=1,
+        )
+        self.assertEqual(
+            [s["enterprise_id"] for s in expiring_contract_signals(today)], [h.world.enterprise_a.pk]
+        )
+        WarningAlert.objects.all().delete()  # the day's run again, now with the signal
+        alert = next(a for a in services.run_early_warning(today) if a.kind == "enterprise")
+        self.assertIn("集体合同临近期满", alert.explanation)
+        self.assertEqual(alert.tasks.get().enterprise, h.world.enterprise_a)
+
     def test_overdue_task_flags_late_tickets(self):
         h = HotlineWorld()
         t = services.dispatch(h.operator, h.ticket())
