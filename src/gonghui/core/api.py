@@ -32,9 +32,17 @@ class FieldsOnceMixin:
             prototypes = super().get_fields()
             cls._gonghui_field_prototypes = prototypes
         return {
-            name: copy.deepcopy(field) if isinstance(field, BaseSerializer) else copy.copy(field)
+            name: copy.deepcopy(field) if isinstance(field, BaseSerializer) else _shallow_copy(field)
             for name, field in prototypes.items()
         }
+
+
+def _shallow_copy(field):
+    """What copy.copy does to a field (a new instance sharing the attribute values), without its
+    generic __reduce_ex__ machinery: a serializer copies every field on every request."""
+    new = field.__class__.__new__(field.__class__)
+    new.__dict__.update(field.__dict__)
+    return new
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
