@@ -415,7 +415,9 @@ def cpu_ticks_by_role(server_pgid):
         if int(fields[2]) == server_pgid:
             ticks["server"] += used
         elif comm.startswith("postgres"):
-            ticks["postgres"] += used
+            # + the reaped children's time (cutime, cstime): a backend that ends during the run
+            # (Django reconnects after CONN_MAX_AGE) leaves its CPU in the postmaster's account
+            ticks["postgres"] += used + int(fields[13]) + int(fields[14])
     return ticks
 
 
