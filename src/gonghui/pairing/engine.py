@@ -70,8 +70,7 @@ full proof):
   the LP optimality conditions, so the plan is optimal for reward b; with no augmenting path
   left (one O(arcs) breadth-first search) its coverage is the maximum K, and any plan with
   coverage K costs at least as much. A plan that failed the certificate would raise instead of
-  being returned. (``engine_flow.solve_exact``, the earlier single-problem solver with a reward
-  raised ×8 per round, is kept for tests and comparison.)
+  being returned.
 
 Fallback path (``solver="ortools"``, or numba missing): OR-Tools ``SimpleMinCostFlow
 .solve_max_flow_with_min_cost`` per connected component of a k-d tree candidate graph

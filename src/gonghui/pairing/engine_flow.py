@@ -63,7 +63,10 @@ arcs, ≥ m_j on all arcs of j: so all seats of j have the same value), set p_j 
 u_i = b - q_i on D and keep the rest's prices, where b is the least reward making them feasible
 (b ≥ m_j, b ≥ u_i of the rest, b ≥ u_i + m_j - c_ij on the unused arcs from the rest into A:
 ``_cross_reward``). ``certify`` then checks them on every arc and ``augmentable`` checks that no
-augmenting path exists, which proves the plan lexicographically optimal (see ``solve_exact``).
+augmenting path exists, which proves the plan lexicographically optimal: the certificate makes it
+optimal for reward b, so its coverage K is the maximum (no augmenting path) and any plan y with
+coverage K has cost(y) + b(n - K) ≥ cost(plan) + b(n - K), i.e. the plan also has the least cost
+among maximum-coverage plans.
 
 Certificate (``certify``): independently of the algorithm, the final plan and prices are checked
 against *every* candidate arc: load ≤ cap, prices ≥ 0 and zero on mentors with room, each used
@@ -598,38 +601,6 @@ def certify(rs, col, cst, cap, assign, acost, price, big_b):
             if np.int64(cst[a]) + price[col[a]] < u:
                 return 5
     return 0
-
-
-def solve_exact(rs, col, cst, cap, order, big_b: int, first_b: int):
-    """Optimal plan of the lexicographic problem, with its proof. Returns
-    ``(assign, acost, price, info)``; raises if the certificate fails.
-
-    Starts with the reward ``b = first_b`` for covering a micro (a small reward keeps the searches
-    of micros that cannot be covered local: they stop once the path costs reach b), then:
-    while b < big_b and an augmenting path exists (``augmentable``), the uncovered micros are
-    taken out (the plan and prices of the covered ones stay optimal for any larger reward: their
-    values are ≤ b) and inserted again with the reward multiplied by 8 (at most big_b).
-    At the end ``certify`` proves the plan optimal for reward b. If b == big_b that is the
-    lexicographic optimum (module docstring). If b < big_b, no augmenting path exists, so the
-    coverage K is the maximum; and any plan y with coverage K has cost(y) + b(n - K) ≥
-    cost(plan) + b(n - K), so the plan also has the least cost among maximum-coverage plans.
-    """
-    n_i, n_j = rs.size - 1, cap.size
-    assign = np.full(n_i, -1, dtype=np.int32)
-    acost = np.zeros(n_i, dtype=np.int64)
-    price = np.zeros(n_j + 1, dtype=np.int64)
-    b = int(min(first_b, big_b))
-    settled = ssp(rs, col, cst, cap, order, b, assign, acost, price)
-    rounds = 1
-    while b < big_b and augmentable(rs, col, cap, assign):
-        b = int(min(big_b, b * 8))
-        redo = order[assign[order] < 0]
-        settled += ssp(rs, col, cst, cap, redo, b, assign, acost, price)
-        rounds += 1
-    code = certify(rs, col, cst, cap, assign, acost, price[:n_j], b)
-    if code != 0:  # pragma: no cover - would be a bug in ssp; never return an unproven plan
-        raise RuntimeError(f"pairing plan failed its optimality certificate (code {code})")
-    return assign, acost, price[:n_j], {"rounds": rounds, "settled_nodes": int(settled), "reward": b}
 
 
 # --------------------------------------------------------------------------------------------------
