@@ -130,13 +130,14 @@ def test_seats_move_along_a_chain():
     assert int(acost[assign >= 0].sum()) == cost == 1 + 2 + 9
 
 
-def _tight(seed, n_i=600, n_j=30, side=30.0, towns=8):
+def tight_instance(seed, n_i=600, n_j=30, side=30.0, towns=8, spread=2.5):
+    """Seats ≈ micros in clustered towns, like the large benchmark instance."""
     rng = np.random.default_rng(seed)
     centres = rng.uniform(0, side, size=(towns, 2))
 
     def place(n):
         t = rng.integers(0, towns, size=n)
-        xy = np.clip(centres[t] + rng.normal(0, 2.5, size=(n, 2)), 0, side)
+        xy = np.clip(centres[t] + rng.normal(0, spread, size=(n, 2)), 0, side)
         lng = 119.8 + xy[:, 0] / (111.195 * np.cos(np.radians(33.8)))
         return t, lng, 33.8 + xy[:, 1] / 111.195
 
@@ -168,7 +169,7 @@ def _tight(seed, n_i=600, n_j=30, side=30.0, towns=8):
 def test_tight_instances_same_optimum_as_ortools(seed, radius):
     """Seats ≈ micros in clustered towns, small radius: non-trivial deficient parts (D, A) and
     long moves; coverage and cost must equal OR-Tools' on every instance."""
-    mi, me = _tight(seed)
+    mi, me = tight_instance(seed)
     p = E.PairingParams(max_distance_km=radius)
     ours = E.solve(mi, me, p, TREE, explain=False)
     ort = E.solve(mi, me, E.PairingParams(max_distance_km=radius, solver="ortools"), TREE, explain=False)
@@ -181,7 +182,7 @@ def test_tight_instances_have_a_deficient_part():
     """The instances above do exercise both parts (guards the test against becoming trivial)."""
     seen = 0
     for seed in range(12):
-        mi, me = _tight(seed)
+        mi, me = tight_instance(seed)
         res = E.solve(mi, me, E.PairingParams(max_distance_km=4.0), TREE, explain=False)
         seen += res.stats["deficient_mentors"] > 0 and res.stats["deficient_micros"] < len(mi)
     assert seen >= 6

@@ -12,6 +12,7 @@ from gonghui.pairing import engine as E
 from gonghui.pairing import engine_flow as F
 from gonghui.pairing.geo import distance_km
 from gonghui.pairing.tests.test_engine import GBT, mentor, micro
+from gonghui.pairing.tests.test_engine_decomposed import tight_instance
 
 pytestmark = pytest.mark.skipif(not F.AVAILABLE, reason="numba not installed")
 
@@ -137,36 +138,8 @@ def test_km_text_is_exact_near_ties():
 def test_tight_clustered_instance_same_optimum_as_ortools(seed):
     """Seats ≈ micros in clustered towns (like the large benchmark instance): long searches through
     full mentors, where the SSP skips members by their cached lower bounds; the plan must stay optimal."""
-    rng = np.random.default_rng(seed)
-    n_i, n_j, side, towns = 3000, 150, 60.0, 20
-    centres = rng.uniform(0, side, size=(towns, 2))
-
-    def place(n):
-        t = rng.integers(0, towns, size=n)
-        xy = np.clip(centres[t] + rng.normal(0, 3.0, size=(n, 2)), 0, side)
-        lng = 119.8 + xy[:, 0] / (111.195 * np.cos(np.radians(33.8)))
-        return t, lng, 33.8 + xy[:, 1] / 111.195
-
-    classes = np.array(["3054", "3052", "3011", "1311", "5111", "3311"])
-    t, lng, lat = place(n_i)
-    mi = E.MicroTable(
-        ids=np.arange(1, n_i + 1),
-        lng=lng,
-        lat=lat,
-        industry=list(rng.choice(classes, n_i)),
-        headcount=np.full(n_i, 10),
-        town=t,
-    )
-    t, lng, lat = place(n_j)
-    me = E.MentorTable(
-        ids=np.arange(10_001, 10_001 + n_j),
-        lng=lng,
-        lat=lat,
-        industry=list(rng.choice(classes, n_j)),
-        capacity=rng.integers(10, 31, size=n_j),
-        town=t,
-        model_level=rng.integers(0, 5, size=n_j),
-    )
+    n_i = 3000
+    mi, me = tight_instance(seed, n_i, n_j=150, side=60.0, towns=20, spread=3.0)
     assert abs(int(me.capacity.sum()) - n_i) < 0.1 * n_i
     ssp = E.solve(mi, me, E.PairingParams(), TREE, explain=False)
     ort = E.solve(mi, me, E.PairingParams(solver="ortools"), TREE, explain=False)
