@@ -3,6 +3,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from gonghui.core.pii import blind_index
 from gonghui.core.scoping import scoped
@@ -19,6 +20,7 @@ from gonghui.hotline.warning import DIMENSION_LABELS
 from gonghui.orgs.models import Region, UnionOrg
 
 DATE = forms.DateInput(attrs={"type": "date"})
+CONTENT_SEARCH_DAYS = 90
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -74,10 +76,28 @@ class TicketFilterSet(django_filters.FilterSet):
         return qs
 
     def search(self, qs, name, value):
+        """A ticket number or a phone number is looked up exactly (indexed); other text is searched in
+        the content, which is read row by row: without 受理起/止 dates, in the last
+        CONTENT_SEARCH_DAYS days only (over millions of tickets an unbounded search takes seconds)."""
         value = value.strip()
         if value.isdigit() and len(value) == 13:
             return qs.filter(number=value)
-        return qs.filter(Q(number=value) | Q(phone_hash=blind_index(value)) | Q(content__icontains=value))
+        if value.isdigit():
+            return qs.filter(Q(phone_hash=blind_index(value)) | Q(content__icontains=value, **self._window()))
+        return qs.filter(content__icontains=value, **self._window())
+
+    def _window(self):
+        data = self.form.cleaned_data
+        if data.get("since") or data.get("until"):
+            return {}
+        return {"created_at__gte": timezone.now() - dt.timedelta(days=CONTENT_SEARCH_DAYS)}
+
+    @property
+    def content_window_applied(self):
+        """True when the list shows a content search limited to the recent days (the page says so)."""
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        value = (data.get("q") or "").strip()
+        return bool(value) and not (value.isdigit() and len(value) == 13) and bool(self._window())
 
     def by_union(self, qs, name, value):
         return qs.filter(handling_union__path__startswith=value.path)

@@ -274,6 +274,34 @@ class ScopingTest(TestCase):
         self.assertEqual({r["id"] for r in response.json()["results"]}, {mine.pk})
 
 
+class SearchTest(TestCase):
+    def setUp(self):
+        self.h = HotlineWorld()
+        self.recent = self.h.ticket(content="车间加班费一直按最低工资算")
+        self.old = self.h.ticket(content="去年的加班费也没有结清")
+        Ticket.objects.filter(pk=self.old.pk).update(created_at=timezone.now() - dt.timedelta(days=200))
+        self.client.force_login(self.h.operator)
+
+    def listed(self, **params):
+        response = self.client.get(reverse("hotline:ticket_list"), params)
+        self.assertEqual(response.status_code, 200)
+        return response, {t.pk for t in response.context["object_list"]}
+
+    def test_content_is_searched_in_the_last_90_days_unless_dates_are_given(self):
+        response, found = self.listed(q="加班费")
+        self.assertEqual(found, {self.recent.pk})
+        self.assertContains(response, "默认只查最近 90 天")
+        since = (timezone.localdate() - dt.timedelta(days=365)).isoformat()
+        response, found = self.listed(q="加班费", since=since)
+        self.assertEqual(found, {self.recent.pk, self.old.pk})
+        self.assertNotContains(response, "默认只查最近 90 天")
+
+    def test_numbers_and_phones_are_found_whatever_their_age(self):
+        self.assertEqual(self.listed(q=self.old.number)[1], {self.old.pk})
+        _response, found = self.listed(q="13800138000")  # HotlineWorld's caller
+        self.assertEqual(found, {self.recent.pk, self.old.pk})
+
+
 class RatesPageTest(TestCase):
     def setUp(self):
         self.h = HotlineWorld()
