@@ -45,25 +45,6 @@ class PlanForm(ScopedModelForm):
     keep_existing = forms.BooleanField(label=PARAM_HELP["keep_existing"], required=False)
     use_federations = forms.BooleanField(label=PARAM_HELP["use_federations"], required=False)
 
-    param_names = (
-        "max_distance_km",
-        "same_town",
-        "other_town_penalty",
-        "micro_threshold",
-        "mentor_min_headcount",
-        "capacity_base",
-        "capacity_staff_step",
-        "capacity_max",
-        "model_home_step",
-        "industry_penalty",
-        "joint_min_members",
-        "joint_max_members",
-        "joint_max_staff",
-        "joint_max_distance_km",
-        "keep_existing",
-        "use_federations",
-    )
-
     # The edit page groups the fields under these headings (pairing/plan_form.html).
     sections = (
         ("方案与范围", ("name", "scope_union", "towns")),
@@ -94,6 +75,9 @@ class PlanForm(ScopedModelForm):
             ),
         ),
     )
+
+    # Every field under the sections after the first is one key of the plan's parameters.
+    param_names = tuple(name for _title, names in sections[1:] for name in names)
 
     class Meta:
         model = PairingPlan

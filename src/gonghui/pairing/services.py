@@ -926,18 +926,21 @@ def assign_mentor(user, plan, enterprise, mentor):
 @_recounts
 def set_locked(user, pair, locked):
     _require_editable(user, pair.plan)
-    before = _audit_snapshot(pair)
+    return _set_locked(
+        user, pair, locked, _audit_snapshot, f"{'锁定' if locked else '解锁'}结对：{pair.enterprise}"
+    )
+
+
+def _set_locked(user, obj, locked, snapshot, note):
+    """Lock or unlock a plan row (a pair or a group), audited with its values before and after."""
+    before = snapshot(obj)
     with transaction.atomic():
-        pair.locked = bool(locked)
-        pair.save(update_fields=["locked"])
+        obj.locked = bool(locked)
+        obj.save(update_fields=["locked"])
         audit.record(
-            user,
-            AuditEntry.Action.UPDATE,
-            pair,
-            changes=audit.diff(before, _audit_snapshot(pair)),
-            note=f"{'锁定' if locked else '解锁'}结对：{pair.enterprise}",
+            user, AuditEntry.Action.UPDATE, obj, changes=audit.diff(before, snapshot(obj)), note=note
         )
-    return pair
+    return obj
 
 
 # --- joint unions and federations: membership and lead ----------------------------------------------
@@ -1103,18 +1106,8 @@ def set_group_locked(user, plan, ju, locked):
     _require_editable(user, plan)
     if ju.plan_id != plan.pk:
         raise ValidationError({"joint_union": "该联合工会不在本方案中。"})
-    before = _group_snapshot(ju)
-    with transaction.atomic():
-        ju.locked = bool(locked)
-        ju.save(update_fields=["locked"])
-        audit.record(
-            user,
-            AuditEntry.Action.UPDATE,
-            ju,
-            changes=audit.diff(before, _group_snapshot(ju)),
-            note=f"{'锁定' if locked else '解锁'}{ju.get_kind_display()}：{ju.name}",
-        )
-    return ju
+    note = f"{'锁定' if locked else '解锁'}{ju.get_kind_display()}：{ju.name}"
+    return _set_locked(user, ju, locked, _group_snapshot, note)
 
 
 @_recounts

@@ -323,28 +323,25 @@ def _group_action(request, pk, ju_pk):
     return plan, get_object_or_404(plan.joint_unions, pk=ju_pk)
 
 
-@login_required
-@require_POST
-def group_remove(request, pk, ju_pk):
+def _group_enterprise_edit(request, pk, ju_pk, fn, error):
+    """A change of one proposed group about one enterprise (chosen in the form, in the user's scope)."""
     plan, ju = _group_action(request, pk, ju_pk)
     form = forms.EnterpriseForm(request.POST)
     if not form.is_valid():
-        return _tables_response(request, plan, "请选择企业。")
-    return _edit(
-        request, plan, services.remove_from_group, ju, _enterprise(request, form.cleaned_data["enterprise"])
-    )
+        return _tables_response(request, plan, error)
+    return _edit(request, plan, fn, ju, _enterprise(request, form.cleaned_data["enterprise"]))
+
+
+@login_required
+@require_POST
+def group_remove(request, pk, ju_pk):
+    return _group_enterprise_edit(request, pk, ju_pk, services.remove_from_group, "请选择企业。")
 
 
 @login_required
 @require_POST
 def group_lead(request, pk, ju_pk):
-    plan, ju = _group_action(request, pk, ju_pk)
-    form = forms.EnterpriseForm(request.POST)
-    if not form.is_valid():
-        return _tables_response(request, plan, "请选择龙头企业。")
-    return _edit(
-        request, plan, services.set_group_lead, ju, _enterprise(request, form.cleaned_data["enterprise"])
-    )
+    return _group_enterprise_edit(request, pk, ju_pk, services.set_group_lead, "请选择龙头企业。")
 
 
 @login_required
