@@ -242,21 +242,7 @@ def read_workbook(fileobj):
 def _read_rows_sheet(sheet):
     """[(row_number, {key: text})] of the employee sheet, or FileRejected (headers, formulas, size)."""
     it = sheet.iter_rows()
-    header_row = next(it, None)
-    headers = [excel._cell_text(c.value) for c in header_row] if header_row else []
-    while headers and not headers[-1]:
-        headers.pop()
-    expected = [c.header for c in ROW_COLUMNS]
-    lacking = [h for h in expected if h not in headers]
-    unknown = [h for h in headers if h and h not in expected]
-    if lacking or unknown:
-        parts = []
-        if lacking:
-            parts.append("缺少列：" + "、".join(lacking))
-        if unknown:
-            parts.append("无法识别的列：" + "、".join(unknown))
-        raise excel.FileRejected(f"“{ROWS_SHEET}”表的表头与模板不一致（" + "；".join(parts) + "）。")
-    index = {h: i for i, h in enumerate(headers)}
+    index = excel.header_index(next(it, None), ROW_COLUMNS, f"“{ROWS_SHEET}”表的表头与模板不一致（{{}}）。")
     rows, blank_run = [], 0
     for row_number, cells in enumerate(it, start=2):
         values, blank = {}, True

@@ -76,6 +76,25 @@ def _cell_text(value):
     return str(value).strip()
 
 
+def header_index(header_row, columns, message):
+    """{header: column position} of a sheet's header row, or FileRejected naming the missing and
+    unknown columns (`message` has one {} for them)."""
+    headers = [_cell_text(c.value) for c in header_row] if header_row else []
+    while headers and not headers[-1]:
+        headers.pop()
+    expected = [c.header for c in columns]
+    missing = [h for h in expected if h not in headers]
+    unknown = [h for h in headers if h and h not in expected]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("缺少列：" + "、".join(missing))
+        if unknown:
+            parts.append("无法识别的列：" + "、".join(unknown))
+        raise FileRejected(message.format("；".join(parts)))
+    return {h: i for i, h in enumerate(headers)}
+
+
 def read_rows(fileobj, columns: list[ImportColumn]):
     """Yield (row_number, {key: text}) for every non-blank data row; raise FileRejected on a bad file."""
     data = fileobj.read(settings.GONGHUI_MAX_UPLOAD_BYTES + 1)
@@ -92,21 +111,7 @@ def read_rows(fileobj, columns: list[ImportColumn]):
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=False)
-        header_row = next(rows, None)
-        headers = [_cell_text(c.value) for c in header_row] if header_row else []
-        while headers and not headers[-1]:
-            headers.pop()
-        expected = [c.header for c in columns]
-        missing = [h for h in expected if h not in headers]
-        unknown = [h for h in headers if h and h not in expected]
-        if missing or unknown:
-            parts = []
-            if missing:
-                parts.append("缺少列：" + "、".join(missing))
-            if unknown:
-                parts.append("无法识别的列：" + "、".join(unknown))
-            raise FileRejected("表头与模板不一致（" + "；".join(parts) + "）。请使用下载的模板。")
-        index = {h: i for i, h in enumerate(headers)}
+        index = header_index(next(rows, None), columns, "表头与模板不一致（{}）。请使用下载的模板。")
         result = []
         for row_number, cells in enumerate(rows, start=2):
             if row_number > MAX_SCANNED_ROWS:
