@@ -162,23 +162,30 @@ def template_workbook(rnd):
         if col.required:
             cell.fill = PatternFill("solid", fgColor="FFF2CC")
         rows.column_dimensions[get_column_letter(i)].width = max(12, len(col.header) * 2 + 2)
+    _help_sheet(
+        wb,
+        [
+            f"调查：{rnd}；调查基准月：{rnd.reference_month:%Y年%m月}；当地月最低工资标准：{rnd.min_wage} 元。",
+            "岗位等级可填：" + "、".join(rnd.levels),
+            "本表不填姓名、身份证号等个人信息：每名职工一行，只填统计所需的项目。",
+            "“职工工资”表第 2 行是示例，导入前请删除或覆盖。",
+            "有错误时整个文件不导入；低于最低工资、重复行、异常值等只标记待复核，照常导入。",
+            "同一企业重新上传会替换之前上传的职工记录。",
+        ],
+    )
+    return excel._bytes(wb)
+
+
+def _help_sheet(wb, notes):
+    """The 填写说明 sheet of a template: each employee column with whether it is required, then notes."""
     help_ws = wb.create_sheet("填写说明")
     help_ws.append(["列名", "是否必填", "说明"])
     for col in ROW_COLUMNS:
         help_ws.append([col.header, "必填" if col.required else "选填", col.help])
-    for note in [
-        "",
-        f"调查：{rnd}；调查基准月：{rnd.reference_month:%Y年%m月}；当地月最低工资标准：{rnd.min_wage} 元。",
-        "岗位等级可填：" + "、".join(rnd.levels),
-        "本表不填姓名、身份证号等个人信息：每名职工一行，只填统计所需的项目。",
-        "“职工工资”表第 2 行是示例，导入前请删除或覆盖。",
-        "有错误时整个文件不导入；低于最低工资、重复行、异常值等只标记待复核，照常导入。",
-        "同一企业重新上传会替换之前上传的职工记录。",
-    ]:
+    for note in ["", *notes]:
         help_ws.append([note])
     help_ws.column_dimensions["A"].width = 22
     help_ws.column_dimensions["C"].width = 80
-    return excel._bytes(wb)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -507,21 +514,16 @@ def pay_table_template(rnd):
     wb = load_workbook(io.BytesIO(template_workbook(rnd)))
     del wb[FACTS_SHEET]
     del wb["填写说明"]
-    help_ws = wb.create_sheet("填写说明")
-    help_ws.append(["列名", "是否必填", "说明"])
-    for col in ROW_COLUMNS:
-        help_ws.append([col.header, "必填" if col.required else "选填", col.help])
-    for note in [
-        "",
-        "本表只用于与已公布的薪酬参考信息比较：上传后当场计算，不保存，也不作为工资调查数据上报。",
-        f"参照：{rnd}；岗位等级可填：" + "、".join(rnd.levels),
-        "月工资按基本工资、津贴补贴、加班工资之和比较；年工资按年工资总额比较。",
-        "本表不填姓名、身份证号等个人信息：每名职工一行。“职工工资”表第 2 行是示例，请删除或覆盖。",
-        "有错误时不作比较，页面列出出错的行和列。",
-    ]:
-        help_ws.append([note])
-    help_ws.column_dimensions["A"].width = 22
-    help_ws.column_dimensions["C"].width = 80
+    _help_sheet(
+        wb,
+        [
+            "本表只用于与已公布的薪酬参考信息比较：上传后当场计算，不保存，也不作为工资调查数据上报。",
+            f"参照：{rnd}；岗位等级可填：" + "、".join(rnd.levels),
+            "月工资按基本工资、津贴补贴、加班工资之和比较；年工资按年工资总额比较。",
+            "本表不填姓名、身份证号等个人信息：每名职工一行。“职工工资”表第 2 行是示例，请删除或覆盖。",
+            "有错误时不作比较，页面列出出错的行和列。",
+        ],
+    )
     return excel._bytes(wb)
 
 
