@@ -58,6 +58,20 @@ which needs the large reward B:
     then ``fill_seats`` fills the seats left empty from the seats' side, warm-started with the
     same duals seen from the seats (q_i = b1 - u_i ≥ 0 on micros, 0 on uncovered ones,
     v_j = b1 - p_j on mentors); each search ends at an uncovered micro of D.
+Components and threads: D × A is itself a union of independent problems, the connected components
+of its arcs (``_deficient_components``, a union-find over the mentors), which share no micro and no
+mentor; each one's final duals (q_i on its micros, the seat values m_j below on its mentors)
+satisfy the conditions below on its own arcs whatever b1 it started from (b1 only sets the fill's
+warm start), so they combine as they are. On the large benchmark the largest component holds ~89 %
+of D × A's arcs, and its fill is the critical path, so the calling thread takes it at once, with
+its micro side in two halves on both threads: its mentors (numbered in spatial order) are cut where
+half of its arcs lie on each side, the micros with arcs on one side only are inserted by that
+side's thread, then the micros crossing the cut by the calling thread (``ssp``'s invariant holds in
+any insertion order, and the two halves share no micro and no mentor until a crossing micro is
+inserted). The second thread then builds the fill's view of the arcs and takes the remaining jobs,
+longest first by arcs: (b) and the other components (packed into a few jobs); the calling thread
+joins in when its fill is done. The fill itself stays sequential: its searches are long and cross
+the cut (confined to one side, ~3/4 of the empty seats' searches would have to stop there).
 Duals of the whole problem: with m_j the common value of A's seats (c_ij + q_i = m_j on used
 arcs, ≥ m_j on all arcs of j: so all seats of j have the same value), set p_j = b - m_j on A,
 u_i = b - q_i on D and keep the rest's prices, where b is the least reward making them feasible
@@ -883,7 +897,220 @@ def _cross_reward(rs, col, cst, in_d, in_a, assign, acost, price, m):
     return b
 
 
+@njit(cache=True)
+def _find(parent, x):
+    """Root of x in the union-find forest ``parent`` (with path compression)."""
+    r = x
+    while parent[r] != r:
+        r = parent[r]
+    while parent[x] != r:
+        nxt = parent[x]
+        parent[x] = r
+        x = nxt
+    return r
+
+
+@njit(cache=True)
+def _deficient_components(rs, col, in_d, in_a):
+    """Connected components of the D × A arcs: ``lab[j]`` the component of mentor j of A (-1
+    outside A; a D micro's component is that of any of its mentors) and the arc count of each
+    component. Union-find over the mentors: each D micro joins its mentors."""
+    n_i = rs.size - 1
+    n_j = in_a.size
+    parent = np.arange(n_j)
+    for i in range(n_i):
+        if not in_d[i] or rs[i] == rs[i + 1]:
+            continue
+        r0 = _find(parent, np.int64(col[rs[i]]))
+        for a in range(rs[i] + 1, rs[i + 1]):
+            r = _find(parent, np.int64(col[a]))
+            if r != r0:
+                parent[r] = r0
+    lab = np.full(n_j, -1, dtype=np.int64)
+    n_c = 0
+    for j in range(n_j):
+        if in_a[j]:
+            r = _find(parent, j)
+            if lab[r] < 0:
+                lab[r] = n_c
+                n_c += 1
+            lab[j] = lab[r]
+    arcs = np.zeros(n_c, dtype=np.int64)
+    for i in range(n_i):
+        if in_d[i] and rs[i + 1] > rs[i]:
+            arcs[lab[col[rs[i]]]] += rs[i + 1] - rs[i]
+    return lab, arcs
+
+
+@njit(cache=True, nogil=True)
+def _sub_arcs(rs, col, cst, rows, loc):
+    """The CSR of the given rows with mentor j renumbered ``loc[j]``. ``loc`` increases on the
+    mentors involved, so each row keeps its (cost, mentor) order, which ``ssp`` relies on."""
+    n = rows.size
+    rs2 = np.zeros(n + 1, dtype=np.int64)
+    for t in range(n):
+        i = rows[t]
+        rs2[t + 1] = rs2[t] + rs[i + 1] - rs[i]
+    col2 = np.empty(rs2[n], dtype=np.int32)
+    cst2 = np.empty(rs2[n], dtype=np.int32)
+    for t in range(n):
+        i = rows[t]
+        k = rs2[t]
+        for a in range(rs[i], rs[i + 1]):
+            col2[k] = loc[col[a]]
+            cst2[k] = cst[a]
+            k += 1
+    return rs2, col2, cst2
+
+
+@njit(cache=True, nogil=True)
+def _halves(prs, pcol, n_a):
+    """Cut a part's mentors (numbered in spatial order) where half of its arcs lie on each side:
+    returns the cut and each micro's side, 0 (all its mentors before the cut), 1 (all after) or 2
+    (both: a crossing micro)."""
+    per = np.zeros(n_a, dtype=np.int64)
+    for a in range(pcol.size):
+        per[pcol[a]] += 1
+    acc = 0
+    cut = n_a
+    for k in range(n_a):
+        acc += per[k]
+        if 2 * acc >= pcol.size:
+            cut = k + 1
+            break
+    n = prs.size - 1
+    side = np.empty(n, dtype=np.int8)
+    for t in range(n):
+        lo = n_a
+        hi = -1
+        for a in range(prs[t], prs[t + 1]):
+            k = pcol[a]
+            lo = min(lo, k)
+            hi = max(hi, k)
+        side[t] = 0 if hi < cut else (1 if lo >= cut else 2)
+    return cut, side
+
+
 FIRST_REWARD_FACTOR = 3
+SMALL_PART_SHARE = 8  # components after the largest are packed into jobs of ≥ 1/8 of D × A's arcs
+
+
+class _Task:
+    """One job for either of the two threads: runs once, keeps its result (or error) and its
+    seconds, and can be waited for."""
+
+    def __init__(self, fn, *args):
+        import threading
+
+        self.fn, self.args, self.done = fn, args, threading.Event()
+        self.result = self.error = None
+        self.seconds = 0.0
+
+    def run(self):
+        import time
+
+        t = time.perf_counter()
+        try:
+            self.result = self.fn(*self.args)
+        except BaseException as exc:  # pragma: no cover - re-raised by wait()
+            self.error = exc
+        finally:
+            self.args = None  # frees the job's arrays as soon as it is done
+            self.seconds = time.perf_counter() - t
+            self.done.set()
+
+    def wait(self):
+        self.done.wait()
+        if self.error is not None:  # pragma: no cover - a failure inside a kernel
+            raise self.error
+        return self.result
+
+
+def _drain(queue, lock):
+    """Run the queue's jobs, first come first served, until it is empty (both threads call it)."""
+    while True:
+        with lock:
+            if not queue:
+                return
+            task = queue.pop(0)
+        task.run()
+
+
+def _deficient_parts(rs, col, in_d, in_a, order):
+    """The D × A part split into independent problems: the components of its arcs (they share no
+    micro and no mentor), the largest first and alone, the others packed into a few jobs of at
+    least 1/``SMALL_PART_SHARE`` of the arcs each (many tiny components would cost more in calls
+    than in work). Returns ``a_loc`` (each A mentor's number inside its part) and a list of
+    (D micros in insertion order, A mentors in increasing order, arc count) per part."""
+    lab, arcs = _deficient_components(rs, col, in_d, in_a)
+    if arcs.size == 0:
+        return np.full(in_a.size, -1, dtype=np.int64), []
+    part_of = np.empty(arcs.size, dtype=np.int64)
+    part_arcs = []
+    for c in np.argsort(-arcs, kind="stable"):
+        if len(part_arcs) < 2 or part_arcs[-1] * SMALL_PART_SHARE >= arcs.sum():
+            part_arcs.append(0)
+        part_of[c] = len(part_arcs) - 1
+        part_arcs[-1] += int(arcs[c])
+    d_rows = order[in_d[order]]
+    d_part = part_of[lab[col[rs[d_rows]]]]
+    a_idx = np.flatnonzero(in_a)
+    a_part = part_of[lab[a_idx]]
+    d_sorted = d_rows[np.argsort(d_part, kind="stable")]
+    a_sorted = a_idx[np.argsort(a_part, kind="stable")]
+    d_cut = np.cumsum(np.bincount(d_part, minlength=len(part_arcs)))[:-1]
+    a_cut = np.cumsum(np.bincount(a_part, minlength=len(part_arcs)))[:-1]
+    a_loc = np.full(in_a.size, -1, dtype=np.int64)
+    parts = []
+    for d_p, a_p, n_arcs in zip(np.split(d_sorted, d_cut), np.split(a_sorted, a_cut), part_arcs, strict=True):
+        a_loc[a_p] = np.arange(a_p.size)
+        parts.append((d_p, a_p, n_arcs))
+    return a_loc, parts
+
+
+def _micro_side(prs, pcol, pcst, pcap, b1, rows):
+    """``ssp`` with the small reward b1 inserting the part's micros ``rows`` (in this order) into an
+    empty plan. Returns (assign, acost, price, settled) in the part's numbering."""
+    n_d, n_a = prs.size - 1, pcap.size
+    assign = np.full(n_d, -1, dtype=np.int32)
+    acost = np.zeros(n_d, dtype=np.int64)
+    price = np.zeros(n_a + 1, dtype=np.int64)
+    settled = ssp(prs, pcol, pcst, pcap, rows, b1, assign, acost, price)
+    return assign, acost, price, settled
+
+
+def _seats_of(prs, pcol, pcst, n_a):
+    """A part's arcs seen from its mentors (``_seat_arcs`` in the part's numbering)."""
+    return _seat_arcs(prs, pcol, pcst, np.arange(prs.size - 1), np.arange(n_a), n_a)
+
+
+def _fill(seats, pcap, b1, assign, acost, price):
+    """``fill_seats`` of a part after its micro side (``seats``: its ``_seats_of``): the micro
+    side's duals seen from the seats (q = b1 - u on micros, v = b1 - p on mentors) satisfy its
+    invariant. Returns (holder of each micro, its arc cost, the seat value m_j of each mentor,
+    settled, empty seats before)."""
+    trs, tcol, tcst = seats
+    n_a = pcap.size
+    covered = assign >= 0
+    hold = assign.copy()
+    hc = np.where(covered, acost, 0).astype(np.int64)
+    q = np.where(covered, b1 - (acost + price[np.maximum(assign, 0)]), 0).astype(np.int64)
+    v = (b1 - price[:n_a]).astype(np.int64)
+    low = _sort_rows_by_value(trs, tcol, tcst, q)
+    settled = fill_seats(trs, tcol, tcst, low, pcap, hold, hc, q, v)
+    if settled < 0:
+        raise RuntimeError("pairing decomposition: a seat of A was left empty")
+    return hold, hc, v, settled, int(pcap.sum() - covered.sum())
+
+
+def _small_part(rs, col, cst, cap, b1, d_rows, a_idx, a_loc):
+    """Micro side then fill of a part in one go (the parts after the largest)."""
+    prs, pcol, pcst = _sub_arcs(rs, col, cst, d_rows, a_loc)
+    pcap = cap[a_idx]
+    assign, acost, price, s_d = _micro_side(prs, pcol, pcst, pcap, b1, np.arange(d_rows.size))
+    seats = _seats_of(prs, pcol, pcst, pcap.size)
+    hold, hc, v, s_a, empty = _fill(seats, pcap, b1, assign, acost, price)
+    return hold, hc, v, s_d + s_a, empty
 
 
 def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | None = None):
@@ -901,83 +1128,104 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
     times["matching_seconds"] = time.perf_counter() - t0
     in_d, in_a = deficient_side(rs, col, cap, m0)
     del m0
+    big_rest = (n_j + 1) * (max_cost + 1)
+    # b1 = 3 × (max cost + 1): a larger b1 moves work from the fill to the micro side, a smaller
+    # the reverse; measured on the large benchmark (1,000,000 / 50,000, idle machine, before the
+    # components were split) 3× took 58.6, 60.7, 63.2 and 65.0 s, 3.5× 60.9 s, 4× 65.9 and 69.0 s,
+    # 6× 79.7 s (at 250,000: 25.0 / 26.0 / 23.7 s for 3 / 3.5 / 4×).
+    b1 = min(first_b or FIRST_REWARD_FACTOR * (max_cost + 1), big_rest)
+    t0 = time.perf_counter()
+    a_loc, parts = _deficient_parts(rs, col, in_d, in_a, order)
+    times["components_seconds"] = time.perf_counter() - t0
     # (b) micros outside D on mentors outside A: every one of them is covered.
-    rs2, col2, cst2 = _rest_arcs(rs, col, cst, in_d, in_a)
     assign = np.full(n_i, -1, dtype=np.int32)
     acost = np.zeros(n_i, dtype=np.int64)
     price = np.zeros(n_j + 1, dtype=np.int64)
     rest = order[~in_d[order]]
-    big_rest = (n_j + 1) * (max_cost + 1)
-    # The two parts share no micro and no mentor: the rest runs in a thread (the kernels release
-    # the GIL) while this one does D × A, so a second core halves the wall time at best.
-    box = {}
-
-    def run_rest(rs2, col2, cst2):
-        try:
-            t = time.perf_counter()
-            box["settled"] = ssp(rs2, col2, cst2, cap, rest, big_rest, assign, acost, price)
-            box["seconds"] = time.perf_counter() - t
-        except BaseException as exc:  # pragma: no cover - re-raised below
-            box["error"] = exc
-
-    worker = threading.Thread(target=run_rest, args=(rs2, col2, cst2), name="pairing-rest")
-    worker.start()
+    rs2, col2, cst2 = _rest_arcs(rs, col, cst, in_d, in_a)
+    rest_task = _Task(ssp, rs2, col2, cst2, cap, rest, big_rest, assign, acost, price)
+    # The jobs share no micro and no mentor, and the kernels release the GIL: two threads take
+    # them longest first (by arcs). The largest part is the critical path (its fill cannot be
+    # split), so this thread starts it at once, and the other thread first does the right half
+    # of its micro side, then the queue.
+    queue = [(col2.size, rest_task)]
     del rs2, col2, cst2
-    # (a) D × A from the seats' side: every seat of A is filled by a micro of D.
-    d_idx = np.flatnonzero(in_d).astype(np.int64)
-    a_idx = np.flatnonzero(in_a).astype(np.int64)
-    m = np.zeros(n_j, dtype=np.int64)
+    small = []
+    for d_rows, a_idx, n_arcs in parts[1:]:
+        small.append(_Task(_small_part, rs, col, cst, cap, b1, d_rows, a_idx, a_loc))
+        queue.append((n_arcs, small[-1]))
+    queue = [task for _, task in sorted(queue, key=lambda t: -t[0])]
+    lock = threading.Lock()
+    right = None
+    if parts:
+        t0 = time.perf_counter()
+        d_big, a_big, _ = parts[0]
+        prs, pcol, pcst = _sub_arcs(rs, col, cst, d_big, a_loc)
+        pcap = cap[a_big]
+        # The micro side in two halves on the two threads, then the micros crossing the cut:
+        # any insertion order keeps ssp's invariant, and micros with arcs on one side only never
+        # meet those of the other side (nor their mentors) until a crossing one is inserted.
+        cut, side = _halves(prs, pcol, pcap.size)
+        halves = [np.flatnonzero(side == s) for s in range(3)]
+        right = _Task(_micro_side, prs, pcol, pcst, pcap, b1, halves[1])
+        # The fill's view of the arcs does not depend on the micro side: the other thread builds
+        # it while this one inserts the crossing micros.
+        seats = _Task(_seats_of, prs, pcol, pcst, pcap.size)
+
+    def run_worker():
+        if right is not None:
+            right.run()
+            seats.run()
+        _drain(queue, lock)
+
+    worker = threading.Thread(target=run_worker, name="pairing-worker")
+    worker.start()
     settled = 0
-    if a_idx.size:
-        a_loc = np.full(n_j, -1, dtype=np.int64)
-        a_loc[a_idx] = np.arange(a_idx.size)
-        # Micro side first, with a small reward b1 (searches stay local): an optimal plan for b1,
-        # which leaves some seats of A empty. Its duals, seen from the seats (q = b1 - u on
-        # micros, v = b1 - p on mentors), satisfy fill_seats' invariant, which fills the rest.
-        # 3 × (max cost + 1): a larger b1 moves work from the fill to the micro side, a smaller the
-        # reverse; measured on the large benchmark (1,000,000 / 50,000, idle machine) 3× took 58.6,
-        # 60.7, 63.2 and 65.0 s, 3.5× 60.9 s, 4× 65.9 and 69.0 s, 6× 79.7 s (at 250,000: 25.0 / 26.0
-        # / 23.7 s for 3 / 3.5 / 4×).
-        t0 = time.perf_counter()
-        b1 = min(first_b or FIRST_REWARD_FACTOR * (max_cost + 1), big_rest)
-        d_assign = np.full(n_i, -1, dtype=np.int32)
-        d_acost = np.zeros(n_i, dtype=np.int64)
-        d_price = np.zeros(n_j + 1, dtype=np.int64)
-        d_order = order[in_d[order]]
-        s_d = ssp(rs, col, cst, cap, d_order, b1, d_assign, d_acost, d_price)
+    m = np.zeros(n_j, dtype=np.int64)
+    if parts:
+        d_as, d_ac, d_pr, s_l = _micro_side(prs, pcol, pcst, pcap, b1, halves[0])
+        r_as, r_ac, r_pr, s_r = right.wait()
+        d_as[halves[1]] = r_as[halves[1]]
+        d_ac[halves[1]] = r_ac[halves[1]]
+        d_pr[cut:] = r_pr[cut:]
+        del r_as, r_ac, r_pr
+        t1 = time.perf_counter()
+        s_x = ssp(prs, pcol, pcst, pcap, halves[2], b1, d_as, d_ac, d_pr)
+        times["deficient_cross_seconds"] = time.perf_counter() - t1
         times["deficient_micro_side_seconds"] = time.perf_counter() - t0
+        times["deficient_halves"] = [int(h.size) for h in halves]
         t0 = time.perf_counter()
-        trs, tcol, tcst = _seat_arcs(rs, col, cst, d_idx, a_loc, a_idx.size)
-        da = d_assign[d_idx]
-        covered = da >= 0
-        hold = np.where(covered, a_loc[np.maximum(da, 0)], -1).astype(np.int32)
-        hc = np.where(covered, d_acost[d_idx], 0).astype(np.int64)
-        q = np.where(covered, b1 - (d_acost[d_idx] + d_price[np.maximum(da, 0)]), 0).astype(np.int64)
-        v = (b1 - d_price[a_idx]).astype(np.int64)
-        low = _sort_rows_by_value(trs, tcol, tcst, q)
-        s_a = fill_seats(trs, tcol, tcst, low, cap[a_idx], hold, hc, q, v)
-        if s_a < 0:
-            raise RuntimeError("pairing decomposition: a seat of A was left empty")
-        settled += s_d + s_a
+        big = _fill(seats.wait(), pcap, b1, d_as, d_ac, d_pr)
+        del prs, pcol, pcst, d_as, d_ac, d_pr
         times["deficient_seconds"] = time.perf_counter() - t0
-        times["deficient_settled"] = int(s_d + s_a)
-        times["deficient_empty_seats"] = int(cap[a_idx].sum() - covered.sum())
-        m[a_idx] = v
+        settled += s_l + s_r + s_x
+    _drain(queue, lock)
     worker.join()
-    if "error" in box:  # pragma: no cover - a failure inside a kernel
-        raise box["error"]
-    if a_idx.size:  # written only now: the rest's thread reads ``assign`` when it starts
+    # Written only now: the rest's job reads ``assign`` when it starts.
+    results = ([big] + [task.wait() for task in small]) if parts else []
+    empty = 0
+    for (d_rows, a_idx, _), (hold, hc, v, s, e) in zip(parts, results, strict=True):
         held = np.flatnonzero(hold >= 0)
-        assign[d_idx[held]] = a_idx[hold[held]]
-        acost[d_idx[held]] = hc[held]
-    settled += box["settled"]
-    times["rest_seconds"] = box["seconds"]
-    times["rest_settled"] = int(box["settled"])
+        assign[d_rows[held]] = a_idx[hold[held]]
+        acost[d_rows[held]] = hc[held]
+        m[a_idx] = v
+        settled += s
+        empty += e
+    if parts:
+        times["deficient_parts"] = len(parts)
+        times["deficient_other_parts_seconds"] = sum(task.seconds for task in small)
+        times["deficient_settled"] = int(settled)
+        times["deficient_empty_seats"] = empty
+    rest_settled = rest_task.wait()
+    settled += rest_settled
+    times["rest_seconds"] = rest_task.seconds
+    times["rest_settled"] = int(rest_settled)
     if (assign[rest] < 0).any() and (np.diff(rs)[rest[assign[rest] < 0]] > 0).any():
         raise RuntimeError("pairing decomposition: a micro outside D was left uncovered")
     b = int(_cross_reward(rs, col, cst, in_d, in_a, assign, acost, price, m))
+    a_all = np.flatnonzero(in_a)
     price = price[:n_j].copy()
-    price[a_idx] = b - m[a_idx]
+    price[a_all] = b - m[a_all]
     code = certify(rs, col, cst, cap, assign, acost, price, b)
     if code != 0 or augmentable(rs, col, cap, assign):  # pragma: no cover - would be a bug
         raise RuntimeError(f"pairing plan failed its optimality certificate (code {code})")
@@ -985,8 +1233,8 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
         "rounds": 1,
         "settled_nodes": int(settled),
         "reward": b,
-        "deficient_micros": int(d_idx.size),
-        "deficient_mentors": int(a_idx.size),
+        "deficient_micros": int(in_d.sum()),
+        "deficient_mentors": int(a_all.size),
         **times,
     }
     return assign, acost, price, info

@@ -130,6 +130,27 @@ def test_seats_move_along_a_chain():
     assert int(acost[assign >= 0].sum()) == cost == 1 + 2 + 9
 
 
+def test_deficient_components_are_solved_apart_and_halves_cross():
+    """Two deficient components: mentors 0, 1, 2 (one seat each) over micros 0-4, where micro 2
+    reaches mentors 0 and 2 (it crosses the cut of the micro side's halves), and mentor 3 (one
+    seat) over micros 5, 6. Each component is its own job, and the plan is still optimal."""
+    arcs = [(0, 0, 3), (1, 0, 1), (1, 1, 6), (2, 0, 2), (2, 2, 2), (3, 1, 1), (3, 2, 4), (4, 2, 8)]
+    arcs += [(5, 3, 7), (6, 3, 5)]
+    rs, col, cst = csr(7, arcs)
+    cap = np.ones(4, dtype=np.int64)
+    in_d, in_a = F.deficient_side(rs, col, cap, F.max_matching(rs, col, cap))
+    assert in_d.all() and in_a.all()
+    lab, n_arcs = F._deficient_components(rs, col, in_d, in_a)
+    assert lab.tolist() == [0, 0, 0, 1] and n_arcs.tolist() == [8, 2]
+    prs, pcol, _ = F._sub_arcs(rs, col, cst, np.arange(5), np.arange(4))
+    cut, side = F._halves(prs, pcol, 3)
+    assert cut == 2 and side.tolist() == [0, 0, 2, 2, 1]
+    assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, np.arange(7, dtype=np.int64), 8)
+    assert info["deficient_parts"] == 2 and info["deficient_halves"] == [2, 1, 2]
+    assert (int((assign >= 0).sum()), int(acost[assign >= 0].sum())) == nx_reference(7, cap, arcs)
+    assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
+
+
 def tight_instance(seed, n_i=600, n_j=30, side=30.0, towns=8, spread=2.5):
     """Seats ≈ micros in clustered towns, like the large benchmark instance."""
     rng = np.random.default_rng(seed)
