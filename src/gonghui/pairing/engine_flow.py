@@ -995,6 +995,7 @@ def _halves(prs, pcol, n_a):
 
 
 FIRST_REWARD_FACTOR = 3
+RESORT_SETTLED = 20  # fill_seats sorts its rows again after settling this many times its mentors
 SMALL_PART_SHARE = 8  # components after the largest are packed into jobs of ≥ 1/8 of D × A's arcs
 
 
@@ -1100,7 +1101,7 @@ def _fill(seats, pcap, b1, assign, acost, price):
     q = np.where(covered, b1 - (acost + price[np.maximum(assign, 0)]), 0).astype(np.int64)
     v = (b1 - price[:n_a]).astype(np.int64)
     low = _sort_rows_by_value(trs, tcol, tcst, q)
-    settled = fill_seats(trs, tcol, tcst, low, pcap, hold, hc, q, v)
+    settled = fill_seats(trs, tcol, tcst, low, pcap, hold, hc, q, v, RESORT_SETTLED)
     if settled < 0:
         raise RuntimeError("pairing decomposition: a seat of A was left empty")
     return hold, hc, v, settled, int(pcap.sum() - covered.sum())
@@ -1244,7 +1245,7 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
 
 
 @njit(cache=True, nogil=True)
-def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v):
+def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v, resort_settled):
     """Fill every empty seat of the A mentors with micros of D at the least total cost
     (successive shortest paths from the seats' side; a free micro is always reachable, by
     Gallai–Edmonds).
@@ -1259,10 +1260,18 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v):
     the search. Returns the number of mentors settled, or -1 if a seat could not be filled.
 
     ``low[a]`` is a lower bound of ``c + q_i`` on arc a, and each row is sorted by it (the value
-    of ``c + q_i`` when the fill starts: ``q`` only rises), so a scan stops at the first arc whose
-    bound already reaches the search's limit. The limit starts small and grows ×4 until a free
-    micro is found below it (paths in tight parts are short in reduced cost but cross large
+    of ``c + q_i`` when the rows were last sorted: ``q`` only rises), so a scan stops at the first
+    arc whose bound already reaches the search's limit. The limit starts small and grows ×4 until
+    a free micro is found below it (paths in tight parts are short in reduced cost but cross large
     regions of near-zero reduced cost, where an unlimited scan would read every arc).
+
+    As ``q`` rises the bounds go stale and scans read further, so the rows are sorted again by
+    the current values once the searches since the last sort have settled ``resort_settled`` times
+    the mentors (``RESORT_SETTLED``): a sort costs about one pass over the arcs, the searches in between scan far more.
+    On the large benchmark's biggest component (24,333 mentors, 13.7 M arcs, 3,515 empty seats)
+    this cut the arcs scanned from 2.87 to 1.70 billion and the fill from 42.8 to 30.0 s; sorting
+    after every 100 seats scanned 1.07 billion but took 33.0 s. Any sort order gives the same
+    least cost; the plan is still deterministic (ties go to the first micro in the row).
     """
     n_a = cap.size
     n_d = hold.size
@@ -1290,8 +1299,12 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v):
     nn = n_a + 1
     sid = 0
     settled_total = 0
+    since_sort = 0
     for s in range(n_a):
         for _ in range(cap[s] - load[s]):
+            if since_sort > resort_settled * n_a:
+                low = _sort_rows_by_value(trs, tcol, tcst, q)
+                since_sort = 0
             # The new seat's value: its cheapest arc at current prices (= v[s] if s has seats).
             d0 = INF
             for a in range(trs[s], trs[s + 1]):
@@ -1356,6 +1369,7 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v):
                     return -1
                 limit = INF if limit > INF // 8 else limit * 4
             settled_total += nset
+            since_sort += nset
             for t in range(nset):
                 k = settled[t]
                 delta = bound - dist[k]

@@ -81,6 +81,42 @@ def test_decomposed_solve_equals_networkx(g, first_b):
     assert again[0].tolist() == assign.tolist()  # deterministic
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs, st.sampled_from([1, 7]))
+def test_fill_sorting_its_rows_again_before_every_seat_is_still_optimal(g, first_b):
+    """The seat fill sorts its rows again as prices rise (every RESORT_SETTLED × mentors settled);
+    with 0 it does so before every seat, and the plan must still be the optimum."""
+    n_i, caps, arcs = g
+    cap = np.array(caps, dtype=np.int64)
+    rs, col, cst = csr(n_i, arcs)
+    max_cost = max([c for _, _, c in arcs], default=0)
+    saved = F.RESORT_SETTLED
+    F.RESORT_SETTLED = 0
+    try:
+        assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, np.arange(n_i), max_cost, first_b)
+    finally:
+        F.RESORT_SETTLED = saved
+    assert (int((assign >= 0).sum()), int(acost[assign >= 0].sum())) == nx_reference(n_i, cap, arcs)
+    assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fill_sorting_again_on_tight_instances(seed, monkeypatch):
+    """The same on the clustered instances below, with the whole deficient part left to the seat
+    fill (first reward 0: the micro side covers nothing there), so its searches are long: the
+    plan's coverage and cost do not depend on how often the fill sorts its rows."""
+    mi, me = tight_instance(seed)
+    p = E.PairingParams(max_distance_km=4.0)
+    usual = E.solve(mi, me, p, TREE, explain=False)
+    monkeypatch.setattr(F, "FIRST_REWARD_FACTOR", 0)
+    for resort in (F.RESORT_SETTLED, 0):
+        monkeypatch.setattr(F, "RESORT_SETTLED", resort)
+        res = E.solve(mi, me, p, TREE, explain=False)
+        assert (res.covered, res.total_cost) == (usual.covered, usual.total_cost)
+        if res.stats["deficient_mentors"]:  # every seat of A was empty when the fill began
+            assert res.stats["deficient_empty_seats"] > 0
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graphs)
 def test_max_matching_is_maximum(g):
