@@ -1100,7 +1100,8 @@ def _fill(seats, pcap, b1, assign, acost, price):
     hc = np.where(covered, acost, 0).astype(np.int64)
     q = np.where(covered, b1 - (acost + price[np.maximum(assign, 0)]), 0).astype(np.int64)
     v = (b1 - price[:n_a]).astype(np.int64)
-    low = _sort_rows_by_value(trs, tcol, tcst, q)
+    low = np.empty(tcol.size, dtype=np.int64)
+    _sort_rows_by_value(trs, tcol, tcst, q, low)
     settled = fill_seats(trs, tcol, tcst, low, pcap, hold, hc, q, v, RESORT_SETTLED)
     if settled < 0:
         raise RuntimeError("pairing decomposition: a seat of A was left empty")
@@ -1303,7 +1304,7 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v, resort_settled):
     for s in range(n_a):
         for _ in range(cap[s] - load[s]):
             if since_sort > resort_settled * n_a:
-                low = _sort_rows_by_value(trs, tcol, tcst, q)
+                _sort_rows_by_value(trs, tcol, tcst, q, low)
                 since_sort = 0
             # The new seat's value: its cheapest arc at current prices (= v[s] if s has seats).
             d0 = INF
@@ -1401,10 +1402,10 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v, resort_settled):
 
 
 @njit(cache=True, nogil=True)
-def _sort_rows_by_value(trs, tcol, tcst, q):
-    """Sort each row's arcs by ``c + q_micro`` (ties by micro) in place; returns those values."""
+def _sort_rows_by_value(trs, tcol, tcst, q, low):
+    """Sort each row's arcs by ``c + q_micro`` (ties by micro) in place and write those values
+    into ``low`` (one per arc; the fill sorts again into the same array)."""
     n_d = max(q.size, 1)
-    low = np.empty(tcol.size, dtype=np.int64)
     for k in range(trs.size - 1):
         lo, hi = trs[k], trs[k + 1]
         keys = np.empty(hi - lo, dtype=np.int64)
@@ -1417,4 +1418,3 @@ def _sort_rows_by_value(trs, tcol, tcst, q):
             tcol[a] = i
             tcst[a] = w - q[i]
             low[a] = w
-    return low
