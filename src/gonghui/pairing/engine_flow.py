@@ -846,23 +846,20 @@ def _rest_arcs(rs, col, cst, in_d, in_a):
 
 
 @njit(cache=True, nogil=True)
-def _seat_arcs(rs, col, cst, d_idx, a_loc, n_a):
-    """Arcs of the D × A part seen from the mentors: row k (local mentor k of A) lists its D micros
-    (local numbers, position in ``d_idx``) sorted by (cost, micro)."""
-    n_d = d_idx.size
+def _seat_arcs(rs, col, cst, n_a):
+    """A part's arcs (``_sub_arcs``: its micros and its ``n_a`` mentors numbered from 0) seen from
+    the mentors: row k lists the micros of mentor k sorted by (cost, micro)."""
+    n_d = rs.size - 1
     trs = np.zeros(n_a + 1, dtype=np.int64)
-    for t in range(n_d):
-        i = d_idx[t]
-        for a in range(rs[i], rs[i + 1]):
-            trs[a_loc[col[a]] + 1] += 1
+    for a in range(rs[n_d]):
+        trs[col[a] + 1] += 1
     for k in range(n_a):
         trs[k + 1] += trs[k]
     keys = np.empty(trs[n_a], dtype=np.int64)
     fill = trs[:n_a].copy()
     for t in range(n_d):
-        i = d_idx[t]
-        for a in range(rs[i], rs[i + 1]):
-            k = a_loc[col[a]]
+        for a in range(rs[t], rs[t + 1]):
+            k = col[a]
             keys[fill[k]] = np.int64(cst[a]) * n_d + t
             fill[k] += 1
     tcol = np.empty(keys.size, dtype=np.int32)
@@ -1083,13 +1080,8 @@ def _micro_side(prs, pcol, pcst, pcap, b1, rows):
     return assign, acost, price, settled
 
 
-def _seats_of(prs, pcol, pcst, n_a):
-    """A part's arcs seen from its mentors (``_seat_arcs`` in the part's numbering)."""
-    return _seat_arcs(prs, pcol, pcst, np.arange(prs.size - 1), np.arange(n_a), n_a)
-
-
 def _fill(seats, pcap, b1, assign, acost, price):
-    """``fill_seats`` of a part after its micro side (``seats``: its ``_seats_of``): the micro
+    """``fill_seats`` of a part after its micro side (``seats``: its ``_seat_arcs``): the micro
     side's duals seen from the seats (q = b1 - u on micros, v = b1 - p on mentors) satisfy its
     invariant. Returns (holder of each micro, its arc cost, the seat value m_j of each mentor,
     settled, empty seats before)."""
@@ -1113,7 +1105,7 @@ def _small_part(rs, col, cst, cap, b1, d_rows, a_idx, a_loc):
     prs, pcol, pcst = _sub_arcs(rs, col, cst, d_rows, a_loc)
     pcap = cap[a_idx]
     assign, acost, price, s_d = _micro_side(prs, pcol, pcst, pcap, b1, np.arange(d_rows.size))
-    seats = _seats_of(prs, pcol, pcst, pcap.size)
+    seats = _seat_arcs(prs, pcol, pcst, pcap.size)
     hold, hc, v, s_a, empty = _fill(seats, pcap, b1, assign, acost, price)
     return hold, hc, v, s_d + s_a, empty
 
@@ -1175,7 +1167,7 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
         right = _Task(_micro_side, prs, pcol, pcst, pcap, b1, halves[1])
         # The fill's view of the arcs does not depend on the micro side: the other thread builds
         # it while this one inserts the crossing micros.
-        seats = _Task(_seats_of, prs, pcol, pcst, pcap.size)
+        seats = _Task(_seat_arcs, prs, pcol, pcst, pcap.size)
 
     def run_worker():
         if right is not None:
