@@ -146,3 +146,28 @@ def test_tight_clustered_instance_same_optimum_as_ortools(seed):
     assert ssp.stats["solver"] == "ssp" and ssp.stats["settled_nodes"] > n_i
     assert (ssp.covered, ssp.total_cost) == (ort.covered, ort.total_cost)
     assert ssp.covered < n_i  # some towns are over-subscribed: the instance is really tight
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 50)), min_size=1, max_size=40))
+def test_heap_room_drops_only_stale_entries(pushes):
+    """The searches' heap never grows: when full, ``_heap_room`` drops the stale keys (a settled
+    node, or a key above the node's distance) and keeps a heap of the live ones."""
+    nn = 8
+    sid = 3
+    dist = np.full(nn, 10**9, dtype=np.int64)
+    done = np.zeros(nn, dtype=np.int64)
+    heap = np.empty(2 * nn + 2 + len(pushes), dtype=np.int64)
+    size = 0
+    for node, d in pushes:  # like the searches: push only on a strictly shorter distance
+        if d < dist[node]:
+            dist[node] = d
+            size = F._heap_push(heap, size, d * nn + node)
+    done[[1, 4]] = sid
+    size = F._heap_room(heap, size, dist, done, sid, nn)
+    live = sorted(int(dist[j] * nn + j) for j in range(nn) if dist[j] < 10**9 and done[j] != sid)
+    popped = []
+    while size:
+        popped.append(int(heap[0]))
+        size = F._heap_pop(heap, size)
+    assert popped == live
