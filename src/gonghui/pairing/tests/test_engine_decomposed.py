@@ -100,6 +100,39 @@ def test_fill_sorting_its_rows_again_before_every_seat_is_still_optimal(g, first
     assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs, st.sampled_from([None, 7]), st.sampled_from([-1, 10**9]))
+def test_ssp_sorting_its_rows_after_every_scan_or_never_is_still_optimal(g, first_b, row_stale):
+    """ssp sorts a row again by the current prices after a scan of it read more than
+    SSP_ROW_STALE stale arcs: with -1 after every scan, with 10**9 never (only the first sort);
+    either way the plan must be the optimum."""
+    n_i, caps, arcs = g
+    cap = np.array(caps, dtype=np.int64)
+    rs, col, cst = csr(n_i, arcs)
+    max_cost = max([c for _, _, c in arcs], default=0)
+    saved = F.SSP_ROW_STALE
+    F.SSP_ROW_STALE = row_stale
+    try:
+        assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, np.arange(n_i), max_cost, first_b)
+    finally:
+        F.SSP_ROW_STALE = saved
+    assert (int((assign >= 0).sum()), int(acost[assign >= 0].sum())) == nx_reference(n_i, cap, arcs)
+    assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ssp_sorting_again_on_tight_instances(seed, monkeypatch):
+    """The same on the clustered instances below (long searches, prices rising a lot): the
+    plan's coverage and cost do not depend on how often ssp sorts its rows."""
+    mi, me = tight_instance(seed)
+    p = E.PairingParams(max_distance_km=4.0)
+    usual = E.solve(mi, me, p, TREE, explain=False)
+    for row_stale in (-1, 0, 10**9):
+        monkeypatch.setattr(F, "SSP_ROW_STALE", row_stale)
+        res = E.solve(mi, me, p, TREE, explain=False)
+        assert (res.covered, res.total_cost) == (usual.covered, usual.total_cost)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_fill_sorting_again_on_tight_instances(seed, monkeypatch):
     """The same on the clustered instances below, with the whole deficient part left to the seat
