@@ -1111,7 +1111,7 @@ def _halves(prs, pcol, n_a):
 
 FIRST_REWARD_FACTOR = 3
 SSP_ROW_STALE = 4  # ssp sorts a row again after a scan of it read more stale arcs than this
-RESORT_SETTLED = 20  # fill_seats sorts its rows again after settling this many times its mentors
+RESORT_SETTLED = 50  # fill_seats sorts its rows again after settling this many times its mentors
 SMALL_PART_SHARE = 8  # components after the largest are packed into jobs of ≥ 1/8 of D × A's arcs
 
 
@@ -1383,9 +1383,11 @@ def fill_seats(trs, tcol, tcst, low, cap, hold, hc, q, v, resort_settled):
     (``RESORT_SETTLED``) times the mentors: a sort costs about one pass over the arcs, the
     searches in between scan far more. On the large benchmark's biggest component (24,333
     mentors, 13.7 M arcs, 3,515 empty seats) 20× cut the arcs scanned from 2.87 to 1.33 billion
-    and the fill from 42.8 to 28–32 s (10.9 s since ``_heap_push`` stopped costing reference
-    counts); 8× scanned 0.84 billion in 30.8 s, 50× 1.96 billion in 31.0 s. Any sort order gives
-    the same least cost; the plan is still deterministic (ties go to the first micro in the row).
+    and the fill from 42.8 to 28–32 s; 8× scanned 0.84 billion in 30.8 s, 50× 1.96 billion in
+    31.0 s. Since ``_heap_push`` stopped costing reference counts a scanned arc is cheaper, and
+    50× is best (the solve alone, alternately: 8× 12.5–13.9 s, 20× 10.7–11.8 s, 50× 10.1–11.2 s,
+    100× 11.7–11.9 s, 200× 11.7–11.8 s). Any sort order gives the same least cost; the plan is
+    still deterministic (ties go to the first micro in the row).
     """
     n_a = cap.size
     n_d = hold.size
