@@ -399,7 +399,7 @@ def _heap_room(heap, size, dist, done, sid, nn):
     return n
 
 
-def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
+def ssp(rs, col, cst, cap, order, big_b, assign, acost, price, arcs=None):
     """Insert the micros of ``order`` one by one along shortest paths (module docstring).
 
     Warm start: ``assign`` (mentor of each micro, -1 none), ``acost`` (cost of its arc) and
@@ -407,11 +407,18 @@ def ssp(rs, col, cst, cap, order, big_b, assign, acost, price):
     state satisfying the invariant (all -1 / 0 to start from scratch); they are updated in place.
     ``cap`` int64 (≤ number of micros). Returns the number of mentors settled (work done).
 
-    The arcs (``rs``, ``col``, ``cst``) are only read, to build ssp's own copy (``_own_rows``),
-    so another thread may read them meanwhile.
+    The arcs (``rs``, ``col``, ``cst``) are only read, to build ssp's own sorted rows in
+    ``arcs`` (``_own_rows``), so other threads may read them meanwhile. ``arcs``: None for a new
+    array, or one that earlier calls on these rows left, holding the rows of the micros already
+    placed (so only the rows of ``order`` are written; calls on disjoint micros may share it).
     """
-    ors, arcs = _own_rows(rs, col, cst, order, assign, price)
-    return ssp_rows(ors, arcs, cap, order, big_b, assign, acost, price, SSP_ROW_STALE)
+    if arcs is None:
+        arcs = np.empty((rs[-1], 2), dtype=np.int64)
+        order_and_placed = np.union1d(order, np.flatnonzero(assign >= 0))
+        _own_rows(rs, col, cst, order_and_placed, arcs, price)
+    else:
+        _own_rows(rs, col, cst, order, arcs, price)
+    return ssp_rows(rs, arcs, cap, order, big_b, assign, acost, price, SSP_ROW_STALE)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -434,35 +441,21 @@ def _sort_row(a0, a1, arcs, price):
 
 
 @njit(cache=True, nogil=True)
-def _own_rows(rs, col, cst, order, assign, price):
-    """ssp's own copy of the rows it may read, those of ``order`` and of the micros already placed
-    (the others left empty): row i at ``arcs[ors[i]:ors[i + 1]]``, each arc a pair (``c + price``
-    at the row's last sort, ``mentor << 32 | c``: one cache line for both), sorted by the first."""
-    n_i = rs.size - 1
-    need = np.zeros(n_i, dtype=np.bool_)
-    for s in order:
-        need[s] = True
-    for i in range(n_i):
-        if assign[i] >= 0:
-            need[i] = True
-    ors = np.zeros(n_i + 1, dtype=np.int64)
-    for i in range(n_i):
-        ors[i + 1] = ors[i] + (rs[i + 1] - rs[i] if need[i] else 0)
-    arcs = np.empty((ors[n_i], 2), dtype=np.int64)
-    for i in range(n_i):
-        if need[i]:
-            b = ors[i]
-            for a in range(rs[i], rs[i + 1]):
-                arcs[b, 1] = (np.int64(col[a]) << 32) | np.int64(cst[a])
-                b += 1
-            _sort_row(ors[i], ors[i + 1], arcs, price)
-    return ors, arcs
+def _own_rows(rs, col, cst, rows, arcs, price):
+    """Write the given rows into ssp's own arcs, at the same places as in ``rs``: each arc a
+    pair (``c + price`` at the row's last sort, ``mentor << 32 | c``: one cache line for both),
+    the row sorted by the first. Only these rows are written (others may be in use elsewhere)."""
+    for i in rows:
+        for a in range(rs[i], rs[i + 1]):
+            arcs[a, 1] = (np.int64(col[a]) << 32) | np.int64(cst[a])
+        _sort_row(rs[i], rs[i + 1], arcs, price)
 
 
 @njit(cache=True, nogil=True)
 def ssp_rows(rs, arcs, cap, order, big_b, assign, acost, price, row_stale):
-    """``ssp`` on its own rows (``_own_rows``; compiled to release the GIL, so the two parts of
-    ``solve_decomposed`` run on two cores).
+    """``ssp`` on its own rows (``_own_rows``: only those of ``order`` and of the micros placed
+    are read; compiled to release the GIL, so the two parts of ``solve_decomposed`` run on two
+    cores).
 
     The key of an arc in a search is ``c + p_j``, and ``arcs[a, 0]`` is a lower bound of it (its
     value when the row was last sorted: prices only rise), by which each row is sorted, so a scan
@@ -937,8 +930,8 @@ def deficient_side(rs, col, cap, assign):
 
 
 @njit(cache=True)
-def _rest_arcs(rs, col, cst, in_d, in_a):
-    """The CSR of the arcs of micros outside D to mentors outside A (D rows left empty)."""
+def _rest_rows(rs, col, in_d, in_a):
+    """Row starts of the arcs of micros outside D to mentors outside A (D rows left empty)."""
     n_i = rs.size - 1
     rs2 = np.zeros(n_i + 1, dtype=np.int64)
     for i in range(n_i):
@@ -948,18 +941,31 @@ def _rest_arcs(rs, col, cst, in_d, in_a):
                 if not in_a[col[a]]:
                     c += 1
         rs2[i + 1] = rs2[i] + c
-    col2 = np.empty(rs2[n_i], dtype=np.int32)
-    cst2 = np.empty(rs2[n_i], dtype=np.int32)
-    for i in range(n_i):
-        if in_d[i]:
-            continue
+    return rs2
+
+
+@njit(cache=True, nogil=True)
+def _rest_arcs(rs, col, cst, in_a, rs2):
+    """Those arcs (``_rest_rows``) directly as ssp's own rows for zero prices (``_own_rows``:
+    bound c, the rows already in (cost, mentor) order)."""
+    arcs = np.empty((rs2[-1], 2), dtype=np.int64)
+    for i in range(rs2.size - 1):
         k = rs2[i]
+        if k == rs2[i + 1]:
+            continue
         for a in range(rs[i], rs[i + 1]):
             if not in_a[col[a]]:
-                col2[k] = col[a]
-                cst2[k] = cst[a]
+                arcs[k, 0] = cst[a]
+                arcs[k, 1] = (np.int64(col[a]) << 32) | np.int64(cst[a])
                 k += 1
-    return rs2, col2, cst2
+    return arcs
+
+
+def _rest_side(rs, col, cst, in_a, rs2, cap, order, big_b, assign, acost, price, row_stale):
+    """ssp on the rest, its arcs built only when its job starts (they are large, and the job
+    often waits for the largest part's first steps on the other thread)."""
+    arcs = _rest_arcs(rs, col, cst, in_a, rs2)
+    return ssp_rows(rs2, arcs, cap, order, big_b, assign, acost, price, row_stale)
 
 
 @njit(cache=True, nogil=True)
@@ -1188,14 +1194,15 @@ def _deficient_parts(rs, col, in_d, in_a, order):
     return a_loc, parts
 
 
-def _micro_side(prs, pcol, pcst, pcap, b1, rows):
+def _micro_side(prs, pcol, pcst, pcap, b1, rows, arcs=None):
     """``ssp`` with the small reward b1 inserting the part's micros ``rows`` (in this order) into an
-    empty plan. Returns (assign, acost, price, settled) in the part's numbering."""
+    empty plan (``arcs``: see ``ssp``). Returns (assign, acost, price, settled) in the part's
+    numbering."""
     n_d, n_a = prs.size - 1, pcap.size
     assign = np.full(n_d, -1, dtype=np.int32)
     acost = np.zeros(n_d, dtype=np.int64)
     price = np.zeros(n_a + 1, dtype=np.int64)
-    settled = ssp(prs, pcol, pcst, pcap, rows, b1, assign, acost, price)
+    settled = ssp(prs, pcol, pcst, pcap, rows, b1, assign, acost, price, arcs)
     return assign, acost, price, settled
 
 
@@ -1258,14 +1265,16 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
     acost = np.zeros(n_i, dtype=np.int64)
     price = np.zeros(n_j + 1, dtype=np.int64)
     rest = order[~in_d[order]]
-    rs2, col2, cst2 = _rest_arcs(rs, col, cst, in_d, in_a)
-    rest_task = _Task(ssp, rs2, col2, cst2, cap, rest, big_rest, assign, acost, price)
+    rs2 = _rest_rows(rs, col, in_d, in_a)
+    rest_task = _Task(
+        _rest_side, rs, col, cst, in_a, rs2, cap, rest, big_rest, assign, acost, price, SSP_ROW_STALE
+    )
     # The jobs share no micro and no mentor, and the kernels release the GIL: two threads take
     # them longest first (by arcs). The largest part is the critical path (its fill cannot be
     # split), so this thread starts it at once, and the other thread first does the right half
     # of its micro side, then the queue.
-    queue = [(col2.size, rest_task)]
-    del rs2, col2, cst2
+    queue = [(int(rs2[-1]), rest_task)]
+    del rs2
     small = []
     for d_rows, a_idx, n_arcs in parts[1:]:
         small.append(_Task(_small_part, rs, col, cst, cap, b1, d_rows, a_idx, a_loc))
@@ -1283,7 +1292,10 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
         # meet those of the other side (nor their mentors) until a crossing one is inserted.
         cut, side = _halves(prs, pcol, pcap.size)
         halves = [np.flatnonzero(side == s) for s in range(3)]
-        right = _Task(_micro_side, prs, pcol, pcst, pcap, b1, halves[1])
+        # One array for ssp's own rows on both threads (they write disjoint rows) and then for
+        # the crossing micros, which reuse the sorted rows of the halves.
+        parcs = np.empty((pcol.size, 2), dtype=np.int64)
+        right = _Task(_micro_side, prs, pcol, pcst, pcap, b1, halves[1], parcs)
         # The fill's view of the arcs does not depend on the micro side: the other thread builds
         # it while this one inserts the crossing micros (ssp only reads prs, pcol, pcst, to copy
         # the rows it sorts: both threads only read them).
@@ -1300,14 +1312,15 @@ def solve_decomposed(rs, col, cst, cap, order, max_cost: int, first_b: int | Non
     settled = 0
     m = np.zeros(n_j, dtype=np.int64)
     if parts:
-        d_as, d_ac, d_pr, s_l = _micro_side(prs, pcol, pcst, pcap, b1, halves[0])
+        d_as, d_ac, d_pr, s_l = _micro_side(prs, pcol, pcst, pcap, b1, halves[0], parcs)
         r_as, r_ac, r_pr, s_r = right.wait()
         d_as[halves[1]] = r_as[halves[1]]
         d_ac[halves[1]] = r_ac[halves[1]]
         d_pr[cut:] = r_pr[cut:]
         del r_as, r_ac, r_pr
         t1 = time.perf_counter()
-        s_x = ssp(prs, pcol, pcst, pcap, halves[2], b1, d_as, d_ac, d_pr)
+        s_x = ssp(prs, pcol, pcst, pcap, halves[2], b1, d_as, d_ac, d_pr, parcs)
+        del parcs
         times["deficient_cross_seconds"] = time.perf_counter() - t1
         times["deficient_micro_side_seconds"] = time.perf_counter() - t0
         times["deficient_halves"] = [int(h.size) for h in halves]
