@@ -352,20 +352,24 @@ def _heap_pop(heap, size):
     """Drop the top of the heap (read ``heap[0]`` first); returns the new size."""
     size -= 1
     if size > 0:
-        last = heap[size]
-        k = 0
-        while True:
-            c = 2 * k + 1
-            if c >= size:
-                break
-            if c + 1 < size and heap[c + 1] < heap[c]:
-                c += 1
-            if heap[c] >= last:
-                break
-            heap[k] = heap[c]
-            k = c
-        heap[k] = last
+        _sift_down(heap, 0, heap[size], size)
     return size
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sift_down(heap, k, x, size):
+    """Put key ``x`` at node ``k`` of the heap ``heap[:size]`` and move it down to its place."""
+    while True:
+        c = 2 * k + 1
+        if c >= size:
+            break
+        if c + 1 < size and heap[c + 1] < heap[c]:
+            c += 1
+        if heap[c] >= x:
+            break
+        heap[k] = heap[c]
+        k = c
+    heap[k] = x
 
 
 @njit(cache=True, nogil=True)
@@ -382,20 +386,8 @@ def _heap_room(heap, size, dist, done, sid, nn):
         if done[j] != sid and d == dist[j]:
             heap[n] = key
             n += 1
-    for k0 in range(n // 2 - 1, -1, -1):
-        k = k0
-        x = heap[k]
-        while True:
-            c = 2 * k + 1
-            if c >= n:
-                break
-            if c + 1 < n and heap[c + 1] < heap[c]:
-                c += 1
-            if heap[c] >= x:
-                break
-            heap[k] = heap[c]
-            k = c
-        heap[k] = x
+    for k in range(n // 2 - 1, -1, -1):
+        _sift_down(heap, k, heap[k], n)
     return n
 
 
