@@ -81,23 +81,29 @@ def test_decomposed_solve_equals_networkx(g, first_b):
     assert again[0].tolist() == assign.tolist()  # deterministic
 
 
+def assert_optimal_with(g, first_b, setting, value):
+    """The decomposed solve of graph ``g`` with the engine's constant ``setting`` set to ``value``
+    (hypothesis cannot use the monkeypatch fixture) still finds the optimum, with its certificate."""
+    n_i, caps, arcs = g
+    cap = np.array(caps, dtype=np.int64)
+    rs, col, cst = csr(n_i, arcs)
+    max_cost = max([c for _, _, c in arcs], default=0)
+    saved = getattr(F, setting)
+    setattr(F, setting, value)
+    try:
+        assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, np.arange(n_i), max_cost, first_b)
+    finally:
+        setattr(F, setting, saved)
+    assert (int((assign >= 0).sum()), int(acost[assign >= 0].sum())) == nx_reference(n_i, cap, arcs)
+    assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graphs, st.sampled_from([1, 7]))
 def test_fill_sorting_its_rows_again_before_every_seat_is_still_optimal(g, first_b):
     """The seat fill sorts its rows again as prices rise (every RESORT_SETTLED × mentors settled);
     with 0 it does so before every seat, and the plan must still be the optimum."""
-    n_i, caps, arcs = g
-    cap = np.array(caps, dtype=np.int64)
-    rs, col, cst = csr(n_i, arcs)
-    max_cost = max([c for _, _, c in arcs], default=0)
-    saved = F.RESORT_SETTLED
-    F.RESORT_SETTLED = 0
-    try:
-        assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, np.arange(n_i), max_cost, first_b)
-    finally:
-        F.RESORT_SETTLED = saved
-    assert (int((assign >= 0).sum()), int(acost[assign >= 0].sum())) == nx_reference(n_i, cap, arcs)
-    assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
+    assert_optimal_with(g, first_b, "RESORT_SETTLED", 0)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -106,18 +112,7 @@ def test_ssp_sorting_its_rows_after_every_scan_or_never_is_still_optimal(g, firs
     """ssp sorts a row again by the current prices after a scan of it read more than
     SSP_ROW_STALE stale arcs: with -1 after every scan, with 10**9 never (only the first sort);
     either way the plan must be the optimum."""
-    n_i, caps, arcs = g
-    cap = np.array(caps, dtype=np.int64)
-    rs, col, cst = csr(n_i, arcs)
-    max_cost = max([c for _, _, c in arcs], default=0)
-    saved = F.SSP_ROW_STALE
-    F.SSP_ROW_STALE = row_stale
-    try:
-        assign, acost, price, info = F.solve_decomposed(rs, col, cst, cap, np.arange(n_i), max_cost, first_b)
-    finally:
-        F.SSP_ROW_STALE = saved
-    assert (int((assign >= 0).sum()), int(acost[assign >= 0].sum())) == nx_reference(n_i, cap, arcs)
-    assert F.certify(rs, col, cst, cap, assign, acost, price, info["reward"]) == 0
+    assert_optimal_with(g, first_b, "SSP_ROW_STALE", row_stale)
 
 
 @pytest.mark.parametrize("seed", range(6))
